@@ -1,0 +1,58 @@
+/**
+ * Domain errors. Adapters translate SDK failures into these so use cases never
+ * depend on an AWS error shape (pattern: Powertools idempotency errors).
+ */
+export class TicketError extends Error {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TicketError';
+  }
+}
+
+/** A conditional write found the item already there (dedupe hit, name conflict...). */
+export class AlreadyExistsError extends TicketError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AlreadyExistsError';
+  }
+}
+
+/** An optimistic-concurrency write lost the race: re-read and try again. */
+export class ConcurrentModificationError extends TicketError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConcurrentModificationError';
+  }
+}
+
+/** The thing asked for does not exist. */
+export class NotFoundError extends TicketError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** A dependency (AWS service, emulator) failed in a way a retry may fix. */
+export class TransientError extends TicketError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientError';
+  }
+}
+
+/** Input that can never succeed: a retry would fail the same way. */
+export class InvalidInputError extends TicketError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvalidInputError';
+  }
+}
+
+/** A status change the ticket state machine forbids. */
+export class InvalidTransitionError extends TicketError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvalidTransitionError';
+  }
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** A decoded mailbox: display name (may be empty) and lower-cased address. */
+export const AddressSchema = z.object({
+  name: z.string(),
+  address: z.string(),
+});
+export type Address = z.infer<typeof AddressSchema>;
+
+export const AttachmentInfoSchema = z.object({
+  filename: z.string(),
+  contentType: z.string(),
+  /** Decoded size in bytes. */
+  size: z.number().int().nonnegative(),
+  sha256: z.string(),
+  inline: z.boolean(),
+  contentId: z.string().optional(),
+});
+export type AttachmentInfo = z.infer<typeof AttachmentInfoSchema>;
+
+/**
+ * The normalized inbound message every later step uses: the contract of
+ * `sesdesk parse --json` (see shared/spec/cli.md). Header values are decoded to UTF-8.
+ */
+export const InboundMessageSchema = z.object({
+  messageId: z.string().nullable(),
+  from: AddressSchema.nullable(),
+  to: z.array(AddressSchema),
+  cc: z.array(AddressSchema),
+  replyTo: z.array(AddressSchema),
+  subject: z.string(),
+  /** ISO-8601 instant from the Date header, null when missing or unreadable. */
+  date: z.string().nullable(),
+  inReplyTo: z.string().nullable(),
+  references: z.array(z.string()),
+  /** Whole plain-text body (text/plain, else derived from HTML). */
+  text: z.string(),
+  /** Only the new text: quoted history and signature removed. */
+  reply: z.string(),
+  /** Sanitised HTML body, when the message had one (never rendered unsanitised). */
+  html: z.string().nullable().optional(),
+  attachments: z.array(AttachmentInfoSchema),
+  autoReply: z.boolean(),
+  bounce: z.boolean(),
+  /** For a bounce: the Message-ID of the message that bounced, when it could be found. */
+  bouncedMessageId: z.string().nullable().optional(),
+  /** For a bounce: recipients that failed. */
+  failedRecipients: z.array(z.string()).optional(),
+  /** Our own ticket id found in the subject tag `[#ID]` (other systems' tags ignored). */
+  ticketRef: z.string().nullable(),
+  /** Anything the parser had to guess or could not read. */
+  problems: z.array(z.string()),
+});
+export type InboundMessage = z.infer<typeof InboundMessageSchema>;

@@ -1,0 +1,141 @@
+import type { Address } from './inbound-message';
+import type { Ticket, TicketMessage, TicketStatus } from './ticket';
+
+/**
+ * Ports: what the use cases need from the outside world. Adapters in `lambdas/adapters/`
+ * implement them over AWS (and the same adapters run against the local emulators);
+ * tests use in-memory fakes.
+ */
+
+export interface ListTicketsQuery {
+  status?: TicketStatus;
+  limit?: number;
+}
+
+export interface TicketRepository {
+  /**
+   * Returns the ticket number reserved for `claimKey`, allocating the next number of the
+   * region's counter on first call. Idempotent: a retried delivery gets the same number
+   * and the counter moves once.
+   */
+  allocateTicketNumber(claimKey: string): Promise<number>;
+  /** Creates the ticket; {@link AlreadyExistsError} when that id exists. */
+  createTicket(ticket: Ticket): Promise<void>;
+  getTicket(id: string): Promise<Ticket | null>;
+  /**
+   * Replaces the ticket when its stored version is `ticket.version - 1`;
+   * {@link ConcurrentModificationError} otherwise.
+   */
+  saveTicket(ticket: Ticket): Promise<void>;
+  listTickets(query?: ListTicketsQuery): Promise<Ticket[]>;
+  /** Stores a message; storing the same (ticketId, key) twice is a no-op. */
+  appendMessage(message: TicketMessage): Promise<void>;
+  listMessages(ticketId: string): Promise<TicketMessage[]>;
+  /** Maps Message-IDs (ours, customers', SES-rewritten) to a ticket for threading. */
+  indexMessageIds(ticketId: string, messageIds: readonly string[]): Promise<void>;
+  /** The ticket that any of these Message-IDs belongs to, first match in the given order. */
+  findTicketByMessageIds(messageIds: readonly string[]): Promise<string | null>;
+}
+
+export type LedgerOutcome =
+  | 'created'
+  | 'appended'
+  | 'duplicate'
+  | 'quarantined'
+  | 'dropped'
+  | 'rejected'
+  | 'failed';
+
+/** One inbound delivery's record: the dedupe key, progress of its steps, and its outcome. */
+export interface InboundRecord {
+  key: string;
+  sesMessageId: string;
+  rawKey: string;
+  receivedAt: string;
+  state: 'processing' | 'done';
+  leaseUntil: string | null;
+  outcome: LedgerOutcome | null;
+  reason: string | null;
+  ticketId: string | null;
+  /** Steps finished so far (e.g. 'ticket', 'message', 'ack', 'timer'): a retry skips them. */
+  steps: string[];
+}
+
+export type BeginResult =
+  | { kind: 'fresh'; record: InboundRecord }
+  | { kind: 'resume'; record: InboundRecord }
+  | { kind: 'duplicate'; record: InboundRecord }
+  | { kind: 'busy'; record: InboundRecord };
+
+export interface InboundLedger {
+  /**
+   * Claims `key` for processing with one conditional write. Another delivery of the same
+   * message gets `duplicate` (finished), `busy` (someone holds a live lease) or `resume`
+   * (the lease ran out: a crashed attempt to finish).
+   */
+  begin(input: {
+    key: string;
+    sesMessageId: string;
+    rawKey: string;
+    now: Date;
+    leaseMs: number;
+  }): Promise<BeginResult>;
+  /** Records progress (ticket id, steps done) on the claimed record. */
+  progress(key: string, patch: { ticketId?: string; step?: string }): Promise<void>;
+  /** Marks the record done with its outcome. */
+  complete(key: string, outcome: LedgerOutcome, details?: { reason?: string; ticketId?: string | null }): Promise<void>;
+  get(key: string): Promise<InboundRecord | null>;
+  /** Every record whose raw key is one of `rawKeys` (audit). */
+  list(): Promise<InboundRecord[]>;
+}
+
+export interface RawMailStore {
+  /** The raw MIME stored by the SES S3 action (or the local SMTP listener). */
+  getRaw(key: string): Promise<Buffer>;
+  putObject(key: string, body: Buffer | string, contentType: string): Promise<void>;
+  getObject(key: string): Promise<Buffer>;
+  /** Keys under a prefix, with their last-modified time. */
+  listKeys(prefix: string): Promise<Array<{ key: string; lastModified: Date }>>;
+}
+
+export interface OutboundMail {
+  from: Address;
+  to: Address[];
+  cc?: Address[];
+  replyTo?: Address[];
+  subject: string;
+  text: string;
+  inReplyTo?: string | null;
+  references?: string[];
+  /** Extra headers (Auto-Submitted, X-Sesdesk-Loop ...). Values must be single-line. */
+  headers?: Record<string, string>;
+}
+
+export interface SentMail {
+  /** The id SES assigned; SES rewrites Message-ID to `<id@REGION.amazonses.com>`. */
+  sesMessageId: string;
+  /** The Message-ID recipients will see. */
+  messageId: string;
+}
+
+export interface Mailer {
+  send(mail: OutboundMail): Promise<SentMail>;
+}
+
+export interface TimerRequest {
+  /** Deterministic: `<ticket>-<kind>-<version>`, at most 64 chars of `[0-9a-zA-Z-_.]`. */
+  name: string;
+  ticketId: string;
+  kind: string;
+  /** When to fire (UTC instant). */
+  at: Date;
+  /** Payload handed back to the timer handler. */
+  payload: Record<string, unknown>;
+}
+
+export interface TimerScheduler {
+  /** Creates the schedule; a name that already exists counts as success (a retry). */
+  arm(timer: TimerRequest): Promise<void>;
+  /** Deletes the schedule; a missing schedule counts as success. */
+  cancel(name: string): Promise<void>;
+}
