@@ -64,6 +64,16 @@ export interface TicketSla {
   breaches: SlaBreach[];
   /** Warnings already sent, by target, so a late second firing does not repeat them. */
   warned: SlaTarget[];
+  /**
+   * Additive (sla/deadlines.ts), optional so older items still read: the arrival the targets
+   * count from (kept across priority changes; `createdAt` when absent) ...
+   */
+  receivedAt?: string;
+  /** ... when to warn that each target is near (null when met, paused or none) ... */
+  firstResponseWarningAt?: string | null;
+  resolutionWarningAt?: string | null;
+  /** ... and the waiting-on-customer time so far, real and business ms, re-added on recompute. */
+  waited?: { elapsedMs: number; businessMs: number };
 }
 
 export interface Ticket {

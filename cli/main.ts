@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { InvalidInputError } from '../lambdas/domain/errors';
+import { registerOutbox } from './commands/outbox';
+import { registerParse } from './commands/parse';
+import { registerSend } from './commands/send';
+import { registerShow } from './commands/show';
+import { registerSla } from './commands/sla';
+import { registerStart } from './commands/start';
+import { registerTickets } from './commands/tickets';
+import { UsageError } from './usage-error';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('sesdesk')
+    .description('email-to-ticket pipeline on AWS SES: local stack and operations CLI')
+    .showHelpAfterError('(run `sesdesk --help` for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerStart(program);
+  registerSend(program);
+  registerTickets(program);
+  registerShow(program);
+  registerParse(program);
+  registerSla(program);
+  registerOutbox(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code: 0 ok, 2 misuse or invalid input (usage printed),
+ * 1 a failure while running (cli.md).
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  if (argv.length <= 2) {
+    process.stderr.write(program.helpInformation());
+    return 2;
+  }
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return 2; // commander already printed the message and the usage hint
+    }
+    if (error instanceof UsageError || error instanceof InvalidInputError) {
+      process.stderr.write(`sesdesk: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`sesdesk: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

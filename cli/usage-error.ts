@@ -1,0 +1,12 @@
+/** Misuse of the CLI or invalid input: printed with usage, exit code 2 (cli.md). */
+export class UsageError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Prints one JSON document the way every `--json` command does. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

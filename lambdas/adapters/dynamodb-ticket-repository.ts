@@ -1,0 +1,404 @@
+import { createHash } from 'node:crypto';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ListTicketsQuery, TicketRepository } from '../domain/ports';
+import type { Ticket, TicketMessage } from '../domain/ticket';
+import { AlreadyExistsError, InvalidInputError, TransientError } from '../domain/errors';
+import { TABLE_SCHEMA } from './table-schema';
+import { cancellationReasons, isConditionalCheckFailed, isTransactionCanceled, toDomainError } from './sdk-errors';
+
+export const TICKET_KIND = 'KIND#TICKET';
+export const COUNTER_KEY = { pk: 'COUNTER#TICKET', sk: 'COUNTER' } as const;
+
+/** Attributes the table adds around a domain object; stripped when reading back. */
+const STORAGE_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', TABLE_SCHEMA.ttlAttribute] as const;
+
+const BATCH_GET_LIMIT = 100;
+
+export const ticketKey = (id: string) => ({ pk: `TICKET#${id}`, sk: 'META' });
+export const claimKey = (key: string) => ({ pk: `CLAIM#${key}`, sk: 'CLAIM' });
+export const messageIdKey = (normalizedId: string) => ({
+  pk: `MSGID#${createHash('sha256').update(normalizedId).digest('hex')}`,
+  sk: 'MSGID',
+});
+
+/**
+ * Canonical form of a Message-ID for lookups: no angle brackets, no whitespace, domain part
+ * lower-cased (RFC 5322 local parts are case-sensitive, domains are not). '' when nothing is left.
+ */
+export function normalizeMessageId(id: string): string {
+  const bare = id.replace(/[<>\s]/g, '');
+  const at = bare.lastIndexOf('@');
+  return at < 0 ? bare : `${bare.slice(0, at + 1)}${bare.slice(at + 1).toLowerCase()}`;
+}
+
+/** Sort key of a message. `key` is documented as `<iso>#<suffix>` already; a bare suffix gets `at` prepended so messages still sort by time. */
+export function messageSortKey(message: Pick<TicketMessage, 'at' | 'key'>): string {
+  return message.key.startsWith(`${message.at}#`) ? `MSG#${message.key}` : `MSG#${message.at}#${message.key}`;
+}
+
+export interface DynamoDbTicketRepositoryOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Region ticket prefix (`USE1`, `LOCAL` ...): ids are `<prefix>-<number>`. */
+  ticketPrefix: string;
+  /** Attempts for one number allocation under contention (default 100). */
+  maxAllocationAttempts?: number;
+  /** Upper bound of the jittered back-off between allocation attempts, ms (default 100). */
+  maxBackoffMs?: number;
+  /** Parallel conditional puts in indexMessageIds (default 10). */
+  indexConcurrency?: number;
+}
+
+type Item = Record<string, unknown>;
+
+function stripStorage<T>(item: Item): T {
+  const copy: Item = { ...item };
+  for (const attr of STORAGE_ATTRIBUTES) delete copy[attr];
+  return copy as T;
+}
+
+/** Deep copy without undefined values (DynamoDB has no `undefined`; a round trip must compare equal). */
+function clean<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Key-order-independent structural equality for items read back from DynamoDB. */
+function sameJson(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canon);
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v as Item)
+          .sort()
+          .map((k) => [k, canon((v as Item)[k])]),
+      );
+    }
+    return v;
+  };
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Tickets, messages, the Message-ID index and the ticket counter in the single table
+ * (layout: table-schema.ts). Every write that could clash is conditional.
+ */
+export class DynamoDbTicketRepository implements TicketRepository {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  public readonly ticketPrefix: string;
+  private readonly maxAttempts: number;
+  private readonly maxBackoffMs: number;
+  private readonly indexConcurrency: number;
+
+  public constructor(options: DynamoDbTicketRepositoryOptions) {
+    if (!/^[A-Z][A-Z0-9]{1,7}$/.test(options.ticketPrefix)) {
+      throw new InvalidInputError(`ticketPrefix: "${options.ticketPrefix}" must match /^[A-Z][A-Z0-9]{1,7}$/`);
+    }
+    if (!options.tableName) throw new InvalidInputError('tableName: must not be empty');
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.ticketPrefix = options.ticketPrefix;
+    this.maxAttempts = options.maxAllocationAttempts ?? 100;
+    this.maxBackoffMs = options.maxBackoffMs ?? 100;
+    this.indexConcurrency = options.indexConcurrency ?? 10;
+  }
+
+  /** `<prefix>-<number>`. */
+  public formatTicketId(n: number): string {
+    return `${this.ticketPrefix}-${n}`;
+  }
+
+  /**
+   * Claim first, then a transaction moving the counter from the value read to +1 together
+   * with creating the claim. Costs 1 call for a known claim, 3 (claim read, counter read,
+   * transaction) when uncontended; a lost race reuses the item DynamoDB returns with the
+   * cancellation, so each retry is one more transaction.
+   */
+  public async allocateTicketNumber(key: string): Promise<number> {
+    if (!key) throw new InvalidInputError('claimKey: must not be empty');
+    const what = `allocateTicketNumber ${key}`;
+    const existing = await this.readClaim(key, what);
+    if (existing !== null) return existing;
+
+    let current = await this.readCounter(what);
+    for (let attempt = 1; ; attempt += 1) {
+      const next = current + 1;
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: COUNTER_KEY,
+                  UpdateExpression: 'SET #n = :next',
+                  ConditionExpression: current === 0 ? 'attribute_not_exists(#n)' : '#n = :current',
+                  ExpressionAttributeNames: { '#n': 'n' },
+                  ExpressionAttributeValues: current === 0 ? { ':next': next } : { ':next': next, ':current': current },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...claimKey(key), number: next },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
+              },
+            ],
+          }),
+        );
+        return next;
+      } catch (err) {
+        if (!isTransactionCanceled(err)) throw toDomainError(err, { what });
+        const [counterReason, claimReason] = cancellationReasons(err);
+        if (claimReason?.code === 'ConditionalCheckFailed') {
+          // A concurrent delivery of the same message won: its number is ours.
+          const fromReason = numberOf(claimReason.item);
+          if (fromReason !== null) return fromReason;
+          const won = await this.readClaim(key, what);
+          if (won !== null) return won;
+        }
+        if (attempt >= this.maxAttempts) {
+          throw new TransientError(`${what}: counter contention after ${attempt} attempts`, { cause: err });
+        }
+        const seen = counterReason?.code === 'ConditionalCheckFailed' ? numberOf(counterReason.item) : null;
+        await sleep(Math.random() * Math.min(this.maxBackoffMs, 5 * 2 ** Math.min(attempt, 10)));
+        current = seen ?? (await this.readCounter(what));
+      }
+    }
+  }
+
+  public async createTicket(ticket: Ticket): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.ticketItem(ticket),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      throw toDomainError(err, { what: `createTicket ${ticket.id}`, onConditionFailed: 'already-exists' });
+    }
+  }
+
+  public async getTicket(id: string): Promise<Ticket | null> {
+    try {
+      const out = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true }),
+      );
+      return out.Item ? stripStorage<Ticket>(out.Item) : null;
+    } catch (err) {
+      throw toDomainError(err, { what: `getTicket ${id}` });
+    }
+  }
+
+  public async saveTicket(ticket: Ticket): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.ticketItem(ticket),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': ticket.version - 1 },
+        }),
+      );
+    } catch (err) {
+      throw toDomainError(err, {
+        what: `saveTicket ${ticket.id} v${ticket.version}`,
+        onConditionFailed: 'concurrent-modification',
+      });
+    }
+  }
+
+  /** Tickets in creation order (GSI `byKind`), all pages; `limit` counts matches after the status filter. */
+  public async listTickets(query: ListTicketsQuery = {}): Promise<Ticket[]> {
+    const tickets: Ticket[] = [];
+    let startKey: Item | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: TABLE_SCHEMA.indexes[0].name,
+            KeyConditionExpression: '#gpk = :kind',
+            ...(query.status !== undefined ? { FilterExpression: '#status = :status' } : {}),
+            ExpressionAttributeNames: {
+              '#gpk': TABLE_SCHEMA.indexes[0].partitionKey,
+              ...(query.status !== undefined ? { '#status': 'status' } : {}),
+            },
+            ExpressionAttributeValues: {
+              ':kind': TICKET_KIND,
+              ...(query.status !== undefined ? { ':status': query.status } : {}),
+            },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of out.Items ?? []) tickets.push(stripStorage<Ticket>(item));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey !== undefined && (query.limit === undefined || tickets.length < query.limit));
+    } catch (err) {
+      throw toDomainError(err, { what: 'listTickets' });
+    }
+    return query.limit === undefined ? tickets : tickets.slice(0, query.limit);
+  }
+
+  /** One conditional put; a second store of the identical message is a no-op, a different message under the same key is an {@link AlreadyExistsError}. */
+  public async appendMessage(message: TicketMessage): Promise<void> {
+    const what = `appendMessage ${message.ticketId} ${message.key}`;
+    const body = clean(message);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...body, pk: ticketKey(message.ticketId).pk, sk: messageSortKey(message) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw toDomainError(err, { what });
+      const oldRaw = (err as { Item?: Record<string, never> }).Item;
+      if (oldRaw !== undefined && sameJson(stripStorage(unmarshall(oldRaw)), body)) return;
+      throw new AlreadyExistsError(`${what}: a different message is stored under this key`, { cause: err });
+    }
+  }
+
+  /** Messages of a ticket, oldest first (sort key starts with the ISO time). */
+  public async listMessages(ticketId: string): Promise<TicketMessage[]> {
+    const messages: TicketMessage[] = [];
+    let startKey: Item | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+            ExpressionAttributeValues: { ':pk': ticketKey(ticketId).pk, ':msg': 'MSG#' },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of out.Items ?? []) messages.push(stripStorage<TicketMessage>(item));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    } catch (err) {
+      throw toDomainError(err, { what: `listMessages ${ticketId}` });
+    }
+    return messages;
+  }
+
+  /**
+   * One conditional put per distinct id (BatchWriteItem cannot be conditional), run in
+   * parallel: an id already mapped, to this or another ticket, is left as it is.
+   */
+  public async indexMessageIds(ticketId: string, messageIds: readonly string[]): Promise<void> {
+    const ids = distinctNormalized(messageIds);
+    const queue = [...ids];
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        try {
+          await this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...messageIdKey(id), ticketId, messageId: id },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+        } catch (err) {
+          if (!isConditionalCheckFailed(err)) throw toDomainError(err, { what: `indexMessageIds ${ticketId} ${id}` });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.indexConcurrency, ids.length) }, worker));
+  }
+
+  /** BatchGetItem per 100 ids (unprocessed keys retried); the first id in the given order that maps wins. */
+  public async findTicketByMessageIds(messageIds: readonly string[]): Promise<string | null> {
+    const ids = distinctNormalized(messageIds);
+    if (ids.length === 0) return null;
+    const found = new Map<string, string>();
+    try {
+      for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) {
+        let keys: Item[] = ids.slice(i, i + BATCH_GET_LIMIT).map(messageIdKey);
+        for (let attempt = 1; keys.length > 0; attempt += 1) {
+          if (attempt > 10) throw new TransientError('findTicketByMessageIds: unprocessed keys after 10 attempts');
+          if (attempt > 1) await sleep(Math.random() * Math.min(this.maxBackoffMs * 4, 10 * 2 ** attempt));
+          const out = await this.client.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+            }),
+          );
+          for (const item of out.Responses?.[this.tableName] ?? []) {
+            found.set(String(item.pk), String(item.ticketId));
+          }
+          keys = (out.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined) ?? [];
+        }
+      }
+    } catch (err) {
+      throw toDomainError(err, { what: 'findTicketByMessageIds' });
+    }
+    for (const id of ids) {
+      const ticketId = found.get(messageIdKey(id).pk);
+      if (ticketId !== undefined) return ticketId;
+    }
+    return null;
+  }
+
+  private ticketItem(ticket: Ticket): Item {
+    const index = TABLE_SCHEMA.indexes[0];
+    return {
+      ...clean(ticket),
+      ...ticketKey(ticket.id),
+      [index.partitionKey]: TICKET_KIND,
+      [index.sortKey]: ticket.createdAt,
+    };
+  }
+
+  private async readClaim(key: string, what: string): Promise<number | null> {
+    try {
+      const out = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: claimKey(key), ConsistentRead: true }),
+      );
+      return typeof out.Item?.number === 'number' ? out.Item.number : null;
+    } catch (err) {
+      throw toDomainError(err, { what });
+    }
+  }
+
+  private async readCounter(what: string): Promise<number> {
+    try {
+      const out = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: COUNTER_KEY, ConsistentRead: true }),
+      );
+      return typeof out.Item?.n === 'number' ? out.Item.n : 0;
+    } catch (err) {
+      throw toDomainError(err, { what });
+    }
+  }
+}
+
+function distinctNormalized(messageIds: readonly string[]): string[] {
+  return [...new Set(messageIds.map(normalizeMessageId).filter((id) => id.length > 0))];
+}
+
+/** `number` / `n` from a raw attribute map returned with a cancellation reason. */
+function numberOf(item: Record<string, unknown> | undefined): number | null {
+  if (item === undefined) return null;
+  const attr = (item.number ?? item.n) as { N?: string } | undefined;
+  const n = attr?.N !== undefined ? Number(attr.N) : NaN;
+  return Number.isFinite(n) ? n : null;
+}

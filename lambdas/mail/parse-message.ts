@@ -1,0 +1,403 @@
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
+import libmime from 'libmime';
+import {
+  InboundMessageSchema,
+  type Address,
+  type AttachmentInfo,
+  type InboundMessage,
+} from '../domain/inbound-message';
+import { classifyAutoReply, classifyBounce, type BouncePart, type HeaderLookup } from '../domain/classify';
+import { findTicketRef, findTicketRefInAddresses } from '../domain/ticket-ref';
+import { extractReply } from '../domain/reply-text';
+import { normalizeRaw } from './raw-normalize';
+import { sanitizeHtml } from './sanitize-html';
+
+/** An attachment with its decoded bytes, ready to be stored. */
+export type ParsedAttachment = AttachmentInfo & { content: Buffer };
+
+export interface ParsedMessage {
+  message: InboundMessage;
+  attachments: ParsedAttachment[];
+  /** Lower-cased header lookup over the top-level header block (decoded, unfolded values). */
+  headers: HeaderMap;
+}
+
+export interface ParseOptions {
+  /** Bytes beyond this are not parsed (the raw mail is kept elsewhere); a problem is recorded. */
+  maxBytes?: number;
+}
+
+/** Case-insensitive header lookup over header lines; values unfolded and encoded words decoded. */
+export class HeaderMap implements HeaderLookup {
+  private readonly values = new Map<string, string[]>();
+  private readonly rawValues = new Map<string, string[]>();
+
+  public constructor(lines: ReadonlyArray<{ key: string; line: string }>) {
+    for (const { key, line } of lines) {
+      const k = key.toLowerCase();
+      const colon = line.indexOf(':');
+      // mailparser keeps header lines as binary strings; the pre-pass made 8-bit bytes UTF-8.
+      const text = /[\u0080-\u00ff]/.test(line) ? Buffer.from(line, 'latin1').toString('utf8') : line;
+      const raw = colon >= 0 ? text.slice(colon + 1) : '';
+      const unfolded = raw.replace(/\r?\n/g, '');
+      push(this.rawValues, k, unfolded);
+      push(this.values, k, safeDecodeWords(unfolded.trim()));
+    }
+  }
+
+  public get(name: string): string | undefined {
+    return this.values.get(name.toLowerCase())?.[0];
+  }
+
+  public getAll(name: string): string[] {
+    return [...(this.values.get(name.toLowerCase()) ?? [])];
+  }
+
+  public has(name: string): boolean {
+    return this.values.has(name.toLowerCase());
+  }
+
+  /** The unfolded but undecoded value (leading whitespace after the colon kept). */
+  public getRaw(name: string): string | undefined {
+    return this.rawValues.get(name.toLowerCase())?.[0];
+  }
+
+  public keys(): string[] {
+    return [...this.values.keys()];
+  }
+}
+
+function push(map: Map<string, string[]>, k: string, v: string): void {
+  const list = map.get(k);
+  if (list) list.push(v);
+  else map.set(k, [v]);
+}
+
+function safeDecodeWords(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).slice(0, 200);
+
+/** Media types whose parts feed bounce analysis. */
+const BOUNCE_PART = /^(?:message\/(?:rfc822|global|delivery-status|global-delivery-status)|text\/rfc822-headers)/i;
+
+const EXTENSIONS: Record<string, string> = {
+  'message/rfc822': 'eml',
+  'message/delivery-status': 'txt',
+  'text/rfc822-headers': 'txt',
+  'text/plain': 'txt',
+  'text/html': 'html',
+  'text/calendar': 'ics',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'application/pdf': 'pdf',
+};
+
+/**
+ * Parses one raw RFC 5322 message into the normalized {@link InboundMessage}.
+ *
+ * Never throws: unreadable input yields a model with whatever could be read and a
+ * `problems` entry for each guess or failure (the caller keeps the raw mail).
+ */
+export async function parseMessage(raw: Buffer, opts: ParseOptions = {}): Promise<ParsedMessage> {
+  const problems: string[] = [];
+  try {
+    return await parseUnsafe(raw, opts, problems);
+  } catch (e) {
+    problems.push(`parser failed: ${errText(e)}`);
+    return fallbackModel(raw, problems);
+  }
+}
+
+async function parseUnsafe(input: Buffer, opts: ParseOptions, problems: string[]): Promise<ParsedMessage> {
+  let raw = input;
+  if (opts.maxBytes !== undefined && raw.length > opts.maxBytes) {
+    problems.push(`message is ${raw.length} bytes; only the first ${opts.maxBytes} were parsed`);
+    raw = raw.subarray(0, opts.maxBytes);
+  }
+  if (raw.length === 0) problems.push('empty message');
+  let normalized = raw;
+  try {
+    const n = normalizeRaw(raw);
+    normalized = n.raw;
+    problems.push(...n.problems);
+  } catch (e) {
+    problems.push(`raw pre-pass failed: ${errText(e)}`);
+  }
+
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(normalized, {
+      keepDeliveryStatus: true,
+      skipImageLinks: true,
+      skipTextLinks: true,
+      skipTextToHtml: true,
+    });
+  } catch (e) {
+    problems.push(`MIME parse failed: ${errText(e)}`);
+    return fallbackModel(normalized, problems);
+  }
+  if (mail.textConversionError) problems.push(`HTML to text conversion failed: ${errText(mail.textConversionError)}`);
+
+  const headers = new HeaderMap(mail.headerLines);
+  const replyTo = addressList(mail.replyTo);
+  const sender = addressList(headerAddress(mail, 'sender'));
+  const from = pickFrom(mail.from, headers.getRaw('from'), replyTo, sender, problems);
+  const to = addressList(mail.to);
+  const cc = addressList(mail.cc);
+  const subject = decodeSubject(headers.getRaw('subject'));
+
+  let date: string | null = null;
+  if (mail.date instanceof Date && !Number.isNaN(mail.date.getTime())) date = mail.date.toISOString();
+  else if (headers.has('date')) problems.push(`unreadable Date header: ${JSON.stringify((headers.get('date') ?? '').slice(0, 80))}`);
+
+  const attachments: ParsedAttachment[] = [];
+  const bounceParts: BouncePart[] = [];
+  const dsnTexts: string[] = [];
+  mail.attachments.forEach((a, i) => {
+    const info = attachmentInfo(a, i + 1);
+    attachments.push(info);
+    if (BOUNCE_PART.test(info.contentType)) {
+      const text = a.content.subarray(0, 64 * 1024).toString('utf8');
+      bounceParts.push({ contentType: info.contentType, text });
+      if (/delivery-status/i.test(info.contentType)) dsnTexts.push(text.trim());
+    }
+  });
+
+  let text = (mail.text ?? '').replace(/\r\n?/g, '\n');
+  // The DSN fields (Status, Diagnostic-Code) are what an agent needs to read a bounce.
+  if (dsnTexts.length > 0) text = [text.trimEnd(), ...dsnTexts].filter((t) => t !== '').join('\n\n');
+  if (text.includes('\u0000')) {
+    text = text.replace(/\u0000/g, '');
+    problems.push('NUL characters removed from body');
+  }
+
+  let html: string | null = null;
+  if (typeof mail.html === 'string' && mail.html.trim() !== '') {
+    try {
+      html = sanitizeHtml(mail.html);
+    } catch (e) {
+      problems.push(`HTML sanitizer failed: ${errText(e)}`);
+    }
+  }
+
+  let reply = text;
+  try {
+    reply = extractReply(text);
+  } catch (e) {
+    problems.push(`reply extraction failed: ${errText(e)}`);
+  }
+
+  const fromAddress = from?.address || null;
+  const auto = classifyAutoReply(headers, fromAddress, subject);
+  const bounce = classifyBounce({
+    headers,
+    from: fromAddress,
+    subject,
+    contentType: headers.get('content-type') ?? '',
+    parts: bounceParts,
+  });
+
+  // RFC 5322 allows one References field; later copies are mailer noise.
+  const references = messageIds(headers.get('references') ?? '');
+  const inReplyTo = messageIds(headers.get('in-reply-to') ?? '')[0] ?? null;
+  const messageId = normalizeMessageId(mail.messageId ?? headers.get('message-id'));
+  if (!messageId) problems.push('no Message-ID');
+
+  const candidate: InboundMessage = {
+    messageId,
+    from,
+    to,
+    cc,
+    replyTo,
+    subject,
+    date,
+    inReplyTo,
+    references,
+    text,
+    reply,
+    html,
+    attachments: attachments.map(({ content: _content, ...info }) => info),
+    autoReply: auto.autoReply || bounce.bounce || bounce.report,
+    bounce: bounce.bounce,
+    bouncedMessageId: bounce.bouncedMessageId,
+    failedRecipients: bounce.failedRecipients,
+    ticketRef: findTicketRef(subject) ?? findTicketRefInAddresses([...to, ...cc].map((a) => a.address)),
+    problems,
+  };
+  const checked = InboundMessageSchema.safeParse(candidate);
+  if (!checked.success) problems.push(`model check failed: ${checked.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  return { message: candidate, attachments, headers };
+}
+
+/** Reads the Sender header through mailparser's address parser when present. */
+function headerAddress(mail: ParsedMail, name: string): AddressObject | undefined {
+  const v = mail.headers.get(name);
+  return v && typeof v === 'object' && 'value' in v ? (v as AddressObject) : undefined;
+}
+
+function flatten(list: EmailAddress[]): EmailAddress[] {
+  const out: EmailAddress[] = [];
+  for (const a of list) {
+    if (a.group) out.push(...flatten(a.group));
+    else out.push(a);
+  }
+  return out;
+}
+
+function toAddress(a: EmailAddress): Address {
+  return { name: (a.name ?? '').replace(/[\r\n\u0000]+/g, ' ').trim(), address: (a.address ?? '').trim().toLowerCase() };
+}
+
+function addressList(v: AddressObject | AddressObject[] | undefined): Address[] {
+  if (!v) return [];
+  const objs = Array.isArray(v) ? v : [v];
+  return objs
+    .flatMap((o) => flatten(o.value ?? []))
+    .map(toAddress)
+    .filter((a) => a.address !== '')
+    .map(repairAddress);
+}
+
+/** `"Ana" <ana@x.com>>`, `<ana@x.com` and stray quotes leave bracket debris in addresses. */
+function repairAddress(a: Address): Address {
+  const address = a.address.replace(/^[<"'\s]+|[>"'\s,;]+$/g, '');
+  return { name: a.name, address };
+}
+
+/**
+ * The requester. mailparser reads `MAILER-DAEMON (Mail Delivery System)` as a name and
+ * `"x" <>` as an empty address; a From without a usable address falls back to the bare
+ * local part it names, then Reply-To, then Sender.
+ */
+function pickFrom(
+  v: AddressObject | undefined,
+  rawFrom: string | undefined,
+  replyTo: Address[],
+  sender: Address[],
+  problems: string[],
+): Address | null {
+  const list = addressList(v);
+  const usable = list.find((a) => a.address.includes('@'));
+  if (usable) return usable;
+  if (rawFrom !== undefined && !rawFrom.includes('<')) {
+    const bare = /^\s*([^\s@()<>",;:]+)\s*(?:\(([^()]*)\))?\s*$/.exec(rawFrom);
+    if (bare && /^[\x21-\x7e]+$/.test(bare[1])) {
+      problems.push('From has no domain; used the bare local part');
+      return { name: (bare[2] ?? '').trim(), address: bare[1].toLowerCase() };
+    }
+  }
+  const fallback = replyTo.find((a) => a.address.includes('@')) ?? sender.find((a) => a.address.includes('@'));
+  if (fallback) {
+    problems.push(rawFrom === undefined ? 'no From header; used Reply-To/Sender' : 'From has no usable address; used Reply-To/Sender');
+    return fallback;
+  }
+  if (list[0]) {
+    problems.push('From has no usable address');
+    return list[0];
+  }
+  if (rawFrom === undefined) problems.push('no From header');
+  else problems.push(`unreadable From header: ${JSON.stringify(rawFrom.trim().slice(0, 80))}`);
+  return null;
+}
+
+/**
+ * Decodes the Subject from its raw header line. Unfolding only removes the line breaks
+ * (RFC 5322 2.2.3): the folding whitespace, tabs included, stays part of the value.
+ */
+function decodeSubject(raw: string | undefined): string {
+  if (raw === undefined) return '';
+  const value = raw.replace(/^[ \t]+/, '');
+  return safeDecodeWords(value).replace(/\u0000/g, '');
+}
+
+const ID_RE = /<([^<>\s]+@[^<>\s]+)>/g;
+
+function messageIds(value: string): string[] {
+  const out: string[] = [];
+  for (const m of value.matchAll(ID_RE)) {
+    const id = `<${m[1]}>`;
+    if (!out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+function normalizeMessageId(v: string | undefined): string | null {
+  const s = (v ?? '').trim();
+  if (!s) return null;
+  return s.startsWith('<') ? s : `<${s.replace(/^<|>$/g, '')}>`;
+}
+
+function attachmentInfo(a: Attachment, n: number): ParsedAttachment {
+  // mailparser guesses a type from the file name for application/octet-stream; keep what was declared.
+  const declared = a.headers?.get('content-type');
+  const declaredType = declared && typeof declared === 'object' && 'value' in declared ? String(declared.value) : '';
+  const contentType = (declaredType || a.contentType || 'application/octet-stream').toLowerCase();
+  const content = a.content ?? Buffer.alloc(0);
+  const filename =
+    a.filename && a.filename.trim() !== ''
+      ? a.filename.replace(/[\r\n\u0000]+/g, ' ')
+      : `attachment-${n}.${EXTENSIONS[contentType] ?? 'bin'}`;
+  const info: ParsedAttachment = {
+    filename,
+    contentType,
+    size: content.length,
+    sha256: createHash('sha256').update(content).digest('hex'),
+    inline: a.contentDisposition === 'inline' || (a.related === true && a.contentDisposition !== 'attachment'),
+    content,
+  };
+  const cid = a.contentId?.replace(/^<|>$/g, '').trim();
+  if (cid) info.contentId = cid;
+  return info;
+}
+
+/** When MIME parsing failed entirely: headers up to the first blank line, the rest as text. */
+function fallbackModel(raw: Buffer, problems: string[]): ParsedMessage {
+  let headers = new HeaderMap([]);
+  let text = '';
+  try {
+    const s = raw.subarray(0, 1024 * 1024).toString('utf8');
+    const split = /\r?\n\r?\n/.exec(s);
+    const head = split ? s.slice(0, split.index) : s;
+    const lines: Array<{ key: string; line: string }> = [];
+    for (const line of head.split(/\r?\n/)) {
+      if (/^[ \t]/.test(line) && lines.length > 0) lines[lines.length - 1].line += `\n${line}`;
+      else if (/^[!-9;-~]+:/.test(line)) lines.push({ key: line.slice(0, line.indexOf(':')).trim().toLowerCase(), line });
+    }
+    headers = new HeaderMap(lines);
+    text = lines.length > 0 && split ? s.slice(split.index + split[0].length) : s;
+    text = text.replace(/\u0000/g, '');
+  } catch (e) {
+    problems.push(`fallback header read failed: ${errText(e)}`);
+  }
+  const subject = decodeSubject(headers.getRaw('subject'));
+  const message: InboundMessage = {
+    messageId: normalizeMessageId(headers.get('message-id')),
+    from: null,
+    to: [],
+    cc: [],
+    replyTo: [],
+    subject,
+    date: null,
+    inReplyTo: null,
+    references: [],
+    text,
+    reply: text,
+    html: null,
+    attachments: [],
+    autoReply: false,
+    bounce: false,
+    bouncedMessageId: null,
+    failedRecipients: [],
+    ticketRef: findTicketRef(subject),
+    problems,
+  };
+  return { message, attachments: [], headers };
+}

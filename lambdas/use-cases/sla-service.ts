@@ -1,0 +1,57 @@
+import type { InboundMessage } from '../domain/inbound-message';
+import type { TimerRequest } from '../domain/ports';
+import { decidePriority, parsePriorityConfig, policyForAccount, type PriorityConfig, type PriorityDecision } from '../domain/priority';
+import { nearestDeadline, startSla, timerRequestFor, type Deadline } from '../domain/sla/deadlines';
+import { parsePolicy, type SlaPolicy } from '../domain/sla/policy';
+import type { Ticket, TicketSla } from '../domain/ticket';
+import { ConfigError } from '../domain/config-error';
+import type { RuntimeConfig } from './runtime-config';
+
+/**
+ * The SLA decisions ingest and the timer handlers need, bound to one region's policy and
+ * accounts. Built once per container by {@link createSlaService}.
+ */
+export interface SlaService {
+  readonly policy: SlaPolicy;
+  readonly priorityConfig: PriorityConfig;
+  /** Priority, account, assignee and authorization of a new ticket opened by `message`. */
+  decide(message: InboundMessage): PriorityDecision;
+  /** Deadlines of a ticket of `priority` (under `account`'s contract) received at `receivedAt`. */
+  initial(priority: string, receivedAt: Date, accountId?: string | null): TicketSla;
+  /** The policy as it applies to the ticket's account. */
+  policyFor(accountId: string | null): SlaPolicy;
+  /** The one schedule the ticket should have pending now, or null when nothing is due. */
+  nextTimer(ticket: Ticket, now: Date, extra?: ReadonlyArray<Omit<Deadline, 'at'>>): TimerRequest | null;
+}
+
+/** Validates the policy and priority config of `config` and binds them into an {@link SlaService}. */
+export function createSlaService(config: RuntimeConfig): SlaService {
+  let policy: SlaPolicy;
+  try {
+    policy = parsePolicy(config.policy, 'policy');
+  } catch (error) {
+    throw new ConfigError(`policy: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const priorityConfig = parsePriorityConfig(config.priority ?? {}, policy);
+  const accountById = new Map(priorityConfig.accounts.map((a) => [a.id, a]));
+  const policyFor = (accountId: string | null | undefined): SlaPolicy =>
+    policyForAccount(policy, (accountId && accountById.get(accountId)) || null);
+  return {
+    policy,
+    priorityConfig,
+    policyFor: (accountId) => policyFor(accountId),
+    decide: (message) =>
+      decidePriority(policy, priorityConfig, {
+        channel: 'email',
+        subject: message.subject,
+        body: message.reply || message.text,
+        from: message.from?.address ?? null,
+      }),
+    initial: (priority, receivedAt, accountId) =>
+      startSla(policyFor(accountId), priority, receivedAt, { warningFraction: config.warningFraction }),
+    nextTimer: (ticket, now, extra = []) => {
+      const deadline = nearestDeadline(ticket, now, extra);
+      return deadline ? timerRequestFor(ticket, deadline) : null;
+    },
+  };
+}

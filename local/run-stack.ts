@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Context } from 'aws-lambda';
+import { createClients } from '../lambdas/adapters/clients';
+import type { Clock } from '../lambdas/domain/clock';
+import { makeIngestHandler } from '../lambdas/handlers/ingest-email';
+import { observability } from '../lambdas/handlers/observability';
+import { buildIngestDeps } from '../lambdas/handlers/wiring';
+import type { IngestDeps, IngestResult } from '../lambdas/use-cases/ingest-email';
+import { parseRuntimeConfig, type RuntimeConfig } from '../lambdas/use-cases/runtime-config';
+import { startEmulators, type Emulators } from './emulators';
+import { LocalTimerRunner, LocalTimers, type TimerFire } from './local-timers';
+import { ensureBucket, ensureTable } from './provision';
+import { startSmtpInbound, type SmtpInbound } from './smtp-inbound';
+import { writeStackInfo, type StackInfo } from './stack-info';
+
+export const LOCAL_TABLE = 'sesdesk-local';
+export const LOCAL_BUCKET = 'sesdesk-raw-mail-local';
+export const LOCAL_REGION = 'us-east-1';
+export const INBOUND_PREFIX = 'inbound/';
+
+/** Reads a shipped preset (`platform`) or a policy file path as raw JSON. */
+export function readPolicyJson(nameOrPath: string): unknown {
+  const preset = resolve(__dirname, '..', 'policies', `${nameOrPath}.json`);
+  const file = /^[a-z0-9-]+$/.test(nameOrPath) && existsSync(preset) ? preset : resolve(nameOrPath);
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/**
+ * The local stack's config when it has none of its own (issue: local defaults): support address
+ * support@example.com, agents at example.com trusted without SPF/DKIM verdicts (they cannot be
+ * judged locally; a deployed config never does this), customers at any other domain.
+ */
+export function defaultLocalConfig(policy = 'platform'): RuntimeConfig {
+  return parseRuntimeConfig({
+    region: 'local',
+    ticketPrefix: 'LOCAL',
+    supportAddresses: ['support@example.com'],
+    supportName: 'Example Support',
+    agents: { addresses: [], domains: ['example.com'] },
+    trustAgentsWithoutVerdicts: true,
+    escalation: { tier1: 'tier1@example.com', tier2: 'tier2@example.com', tier3: 'tier3@example.com' },
+    policy: readPolicyJson(policy),
+    displayTimezone: 'UTC',
+  });
+}
+
+/**
+ * The local clock: real time plus an offset kept in `<data-dir>/clock.json`, so
+ * `sesdesk clock advance 4h` moves time for a running stack without touching ticket data.
+ */
+export class FileOffsetClock implements Clock {
+  private offsetMs = 0;
+  private lastRead = 0;
+
+  public constructor(private readonly file: string | null, initialOffsetMs = 0) {
+    this.offsetMs = initialOffsetMs;
+  }
+
+  public now(): Date {
+    if (this.file && Date.now() - this.lastRead > 200) {
+      this.lastRead = Date.now();
+      try {
+        this.offsetMs = Number(JSON.parse(readFileSync(this.file, 'utf8')).offsetMs) || 0;
+      } catch {
+        // no clock file yet: no offset
+      }
+    }
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+/** A Lambda context for running handlers in-process. */
+export function localContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomBytes(16).toString('hex'),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export interface LocalStackOptions {
+  /** Persist DynamoDB and S3 here (default: in-memory / temp, nothing written). */
+  dataDir?: string;
+  host?: string;
+  /** @default 2525; 0 picks a free port */
+  smtpPort?: number;
+  config?: RuntimeConfig;
+  /** Overrides the clock (tests); default: the file-offset clock of the data dir. */
+  clock?: Clock;
+  /** Fires due local timers (the timer handlers); default: none fire. */
+  fireTimer?: (deps: IngestDeps) => TimerFire;
+  timerIntervalMs?: number;
+  /** Where to log handler errors. @default console */
+  logger?: Pick<Console, 'info' | 'error'>;
+}
+
+export interface RunningLocalStack {
+  info: StackInfo;
+  deps: IngestDeps;
+  timers: LocalTimers;
+  runner: LocalTimerRunner;
+  smtp: SmtpInbound;
+  emulators: Emulators;
+  ingest: (event: unknown) => Promise<IngestResult>;
+  stop(): Promise<void>;
+}
+
+/** The reply-token secret of a data dir, generated once so tokens outlive restarts. */
+function localSecret(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(32).toString('hex');
+  const file = join(resolve(dataDir), 'reply-token.secret');
+  if (!existsSync(file)) {
+    mkdirSync(resolve(dataDir), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * Starts the whole local stack: emulators, table and bucket, the ingest handler on the
+ * emulators, the SMTP listener playing SES, and the local timer runner.
+ */
+export async function runLocalStack(options: LocalStackOptions = {}): Promise<RunningLocalStack> {
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  const emulators = await startEmulators({ dataDir, host });
+  try {
+    const clients = createClients({
+      region: LOCAL_REGION,
+      endpoints: { dynamodb: emulators.dynamodb.endpoint, s3: emulators.s3.endpoint, ses: emulators.ses.endpoint },
+    });
+    await ensureTable(clients.dynamodb, LOCAL_TABLE);
+    await ensureBucket(clients.s3, LOCAL_BUCKET);
+    const config = options.config ?? defaultLocalConfig();
+    const clock = options.clock ?? new FileOffsetClock(dataDir ? join(dataDir, 'clock.json') : null);
+    const timers = new LocalTimers({ client: clients.doc, tableName: LOCAL_TABLE });
+    const deps = buildIngestDeps({
+      clients,
+      region: LOCAL_REGION,
+      tableName: LOCAL_TABLE,
+      bucket: LOCAL_BUCKET,
+      config,
+      replyTokenSecret: localSecret(dataDir),
+      timers,
+      clock,
+    });
+    const handler = makeIngestHandler(async () => deps, () => INBOUND_PREFIX, observability('sesdesk-local'));
+    const ingest = (event: unknown) => handler(event, localContext('sesdesk-ingest-email'));
+    const logger = options.logger ?? console;
+    const smtp = await startSmtpInbound({
+      host,
+      port: options.smtpPort ?? 2525,
+      s3Client: clients.s3,
+      bucket: LOCAL_BUCKET,
+      inboundPrefix: INBOUND_PREFIX,
+      region: LOCAL_REGION,
+      onMessage: ingest,
+      formatReply: (result, sesMessageId) => {
+        const r = result as IngestResult | undefined;
+        if (!r) return `Ok: queued as ${sesMessageId} (ingest failed: raw mail kept)`;
+        return `Ok: ${r.outcome}${r.ticketId ? ` ${r.ticketId}` : ''}${r.reason ? ` (${r.reason})` : ''} queued as ${sesMessageId}`;
+      },
+      logger,
+      now: () => clock.now(),
+    });
+    const fire: TimerFire = options.fireTimer ? options.fireTimer(deps) : async () => undefined;
+    const runner = new LocalTimerRunner({
+      timers,
+      now: () => clock.now(),
+      fire,
+      intervalMs: options.timerIntervalMs ?? 1000,
+      onError: (timer, error) => logger.error(`local timer ${timer.name} failed`, error),
+    });
+    runner.start();
+    const info: StackInfo = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      region: LOCAL_REGION,
+      tableName: LOCAL_TABLE,
+      bucket: LOCAL_BUCKET,
+      inboundPrefix: INBOUND_PREFIX,
+      supportAddress: config.supportAddresses[0],
+      endpoints: { dynamodb: emulators.dynamodb.endpoint, s3: emulators.s3.endpoint, ses: emulators.ses.endpoint },
+      smtp: { host: smtp.host, port: smtp.port },
+      sesViewerUrl: emulators.ses.viewerUrl,
+    };
+    if (dataDir) writeStackInfo(dataDir, info);
+    return {
+      info,
+      deps,
+      timers,
+      runner,
+      smtp,
+      emulators,
+      ingest,
+      stop: async () => {
+        await runner.stop();
+        await smtp.close();
+        for (const c of [clients.dynamodb, clients.s3, clients.ses, clients.scheduler]) c.destroy();
+        await emulators.stop();
+      },
+    };
+  } catch (error) {
+    await emulators.stop();
+    throw error;
+  }
+}

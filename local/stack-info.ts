@@ -1,0 +1,55 @@
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * What a running `sesdesk start` writes to `<data-dir>/stack.json` so the other commands
+ * (`send`, `tickets`, `show`, `outbox` ...) can find its parts.
+ */
+export const StackInfoSchema = z.object({
+  pid: z.number(),
+  startedAt: z.string(),
+  region: z.string(),
+  tableName: z.string(),
+  bucket: z.string(),
+  inboundPrefix: z.string(),
+  supportAddress: z.string(),
+  endpoints: z.object({ dynamodb: z.string(), s3: z.string(), ses: z.string() }),
+  smtp: z.object({ host: z.string(), port: z.number() }),
+  sesViewerUrl: z.string(),
+  clock: z.object({ offsetMs: z.number() }).optional(),
+});
+export type StackInfo = z.infer<typeof StackInfoSchema>;
+
+export const DEFAULT_DATA_DIR = './.sesdesk';
+
+export function stackInfoPath(dataDir: string): string {
+  return join(resolve(dataDir), 'stack.json');
+}
+
+export function writeStackInfo(dataDir: string, info: StackInfo): void {
+  mkdirSync(resolve(dataDir), { recursive: true });
+  writeFileSync(stackInfoPath(dataDir), `${JSON.stringify(info, null, 2)}\n`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The running local stack's parts; a clear error when none is running. */
+export function readStackInfo(dataDir: string): StackInfo {
+  const file = stackInfoPath(dataDir);
+  if (!existsSync(file)) {
+    throw new Error(`no local stack found in ${resolve(dataDir)}: start one with \`npx sesdesk start\` (or pass --data-dir)`);
+  }
+  const info = StackInfoSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!alive(info.pid)) {
+    throw new Error(`the local stack in ${resolve(dataDir)} is not running (pid ${info.pid} exited): start it with \`npx sesdesk start\``);
+  }
+  return info;
+}

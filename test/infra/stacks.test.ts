@@ -1,0 +1,303 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { SesdeskApp } from '../../lib/app';
+import { exampleDeskConfig, synth } from './support';
+
+/** The shipped example (cdk.json), bundled for real with the local esbuild, synthesized once. */
+let built: SesdeskApp;
+const stateful: Record<string, Template> = {};
+const stateless: Record<string, Template> = {};
+const REGIONS = ['us-east-1', 'eu-west-1'];
+
+beforeAll(() => {
+  built = synth(exampleDeskConfig(), { bundle: true });
+  for (const stage of built.stages) {
+    const region = stage.stateful.region;
+    stateful[region] = Template.fromStack(stage.stateful);
+    stateless[region] = Template.fromStack(stage.stateless);
+  }
+}, 120_000);
+
+test('the example config yields a stateful and a stateless stack in each of its two regions', () => {
+  const names = built.stages.flatMap((s) => [s.stateful.stackName, s.stateless.stackName]).sort();
+  expect(names).toEqual([
+    'sesdesk-eu-west-1-stateful',
+    'sesdesk-eu-west-1-stateless',
+    'sesdesk-us-east-1-stateful',
+    'sesdesk-us-east-1-stateless',
+  ]);
+  expect(built.stages.map((s) => s.stateless.region).sort()).toEqual([...REGIONS].sort());
+});
+
+describe.each(REGIONS)('stateful stack in %s', (region) => {
+  test('is termination-protected', () => {
+    const stage = built.stages.find((s) => s.stateful.region === region)!;
+    expect(stage.stateful.terminationProtection).toBe(true);
+  });
+
+  test('table: on demand, PITR, deletion protection, TTL, byKind GSI, retained', () => {
+    const t = stateful[region];
+    t.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        TableName: 'sesdesk-tickets',
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: 'byKind',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+          }),
+        ],
+      }),
+    });
+  });
+
+  test('raw-mail bucket: SSE, public access blocked, colder after 90 days, retained', () => {
+    stateful[region].hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BucketName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([`-${region}`])] }),
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            Match.objectLike({ Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 90 }] }),
+          ]),
+        },
+      }),
+    });
+  });
+
+  test('raw-mail bucket policy: only SES of this account and this receipt rule may write, TLS enforced', () => {
+    const policies = stateful[region].findResources('AWS::S3::BucketPolicy');
+    const statements = Object.values(policies).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } } }).Properties.PolicyDocument.Statement,
+    );
+    const ses = statements.filter((s) => JSON.stringify(s.Principal).includes('ses.amazonaws.com'));
+    expect(ses).toHaveLength(1);
+    expect(ses[0].Action).toBe('s3:PutObject');
+    const conditions = (ses[0].Condition as { StringEquals: Record<string, unknown> }).StringEquals;
+    expect(conditions['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(JSON.stringify(conditions['aws:SourceArn'])).toContain(
+      `:ses:${region}:",{"Ref":"AWS::AccountId"},":receipt-rule-set/sesdesk-inbound:receipt-rule/sesdesk-ingest`,
+    );
+    expect(JSON.stringify(ses[0].Resource)).toContain('/inbound/*');
+    const denyInsecure = statements.filter(
+      (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+    );
+    expect(denyInsecure.length).toBeGreaterThanOrEqual(2); // raw-mail bucket and its access-log bucket
+  });
+
+  test('outputs the CLI reads, with stable export names', () => {
+    const outputs = stateful[region].toJSON().Outputs as Record<string, { Export: { Name: string } }>;
+    expect(outputs.TableName.Export.Name).toBe(`sesdesk-${region}-TableName`);
+    expect(outputs.RawMailBucketName.Export.Name).toBe(`sesdesk-${region}-RawMailBucketName`);
+    expect(outputs.Region).toMatchObject({ Value: region, Export: { Name: `sesdesk-${region}-Region` } });
+    const statelessOutputs = stateless[region].toJSON().Outputs as Record<string, unknown>;
+    expect(statelessOutputs.ScheduleGroupName).toEqual({
+      Value: 'sesdesk-timers',
+      Export: { Name: `sesdesk-${region}-ScheduleGroupName` },
+    });
+  });
+});
+
+describe.each(REGIONS)('stateless stack in %s', (region) => {
+  const functions = (): Record<string, { Properties: Record<string, any> }> =>
+    stateless[region].findResources('AWS::Lambda::Function', {
+      Properties: { FunctionName: Match.stringLikeRegexp('^sesdesk-') },
+    }) as Record<string, { Properties: Record<string, any> }>;
+
+  test('three handlers on Node 24, arm64, with source maps and the full env contract', () => {
+    const fns = Object.values(functions());
+    expect(fns.map((f) => f.Properties.FunctionName).sort()).toEqual([
+      'sesdesk-follow-up',
+      'sesdesk-ingest-email',
+      'sesdesk-sla-breach',
+    ]);
+    for (const fn of fns) {
+      expect(fn.Properties.Runtime).toMatch(/^nodejs(22|24)\.x$/);
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+      expect(Object.keys(env).sort()).toEqual(
+        [
+          'FOLLOW_UP_FUNCTION_ARN',
+          'INBOUND_PREFIX',
+          'NODE_OPTIONS',
+          'POWERTOOLS_METRICS_NAMESPACE',
+          'POWERTOOLS_SERVICE_NAME',
+          'RAW_MAIL_BUCKET',
+          'REPLY_TOKEN_SECRET_ARN',
+          'SCHEDULER_ROLE_ARN',
+          'SCHEDULE_GROUP',
+          'SESDESK_CONFIG',
+          'SLA_BREACH_FUNCTION_ARN',
+          'TABLE_NAME',
+          'TIMER_DLQ_ARN',
+        ].sort(),
+      );
+      expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(env.INBOUND_PREFIX).toBe('inbound/');
+      expect(env.TABLE_NAME).toBe('sesdesk-tickets');
+      expect(env.SCHEDULE_GROUP).toBe('sesdesk-timers');
+      expect(JSON.stringify(env.SLA_BREACH_FUNCTION_ARN)).toContain(':function:sesdesk-sla-breach');
+      expect(JSON.stringify(env.FOLLOW_UP_FUNCTION_ARN)).toContain(':function:sesdesk-follow-up');
+    }
+  });
+
+  test('SESDESK_CONFIG carries the region runtime config with the derived ticket prefix', () => {
+    const fn = Object.values(functions()).find((f) => f.Properties.FunctionName === 'sesdesk-ingest-email')!;
+    const config = JSON.parse(fn.Properties.Environment.Variables.SESDESK_CONFIG as string) as Record<string, any>;
+    expect(config.region).toBe(region);
+    expect(config.ticketPrefix).toBe(region === 'us-east-1' ? 'USE1' : 'EUW1');
+    expect(config.mailDomain).toBe('example.com');
+    expect(config.escalation).toEqual({ tier1: 'tier1@example.com', tier2: 'tier2@example.com', tier3: 'tier3@example.com' });
+    expect(config.policy.name).toBe(region === 'us-east-1' ? 'platform' : 'fairfax');
+    expect(config.accounts).toBeNull();
+  });
+
+  test('the functions were bundled: minified code with a source map per function', () => {
+    const outdir = built.app.outdir;
+    const bundles = readdirSync(outdir).filter((d) => d.startsWith('asset.') && existsSync(join(outdir, d, 'index.js')));
+    expect(bundles.length).toBeGreaterThanOrEqual(3);
+    for (const d of bundles) {
+      expect(existsSync(join(outdir, d, 'index.js.map'))).toBe(true);
+      // Minified: long lines (only template literals keep their newlines).
+      const code = readFileSync(join(outdir, d, 'index.js'), 'utf8');
+      expect(code.length / code.split('\n').length).toBeGreaterThan(500);
+    }
+  });
+
+  test('every function sends failed async invocations to its own SQS queue after 2 retries', () => {
+    const t = stateless[region];
+    const configs = Object.values(t.findResources('AWS::Lambda::EventInvokeConfig')) as Array<{ Properties: Record<string, any> }>;
+    expect(configs).toHaveLength(3);
+    const destinations = new Set<string>();
+    for (const c of configs) {
+      expect(c.Properties.MaximumRetryAttempts).toBe(2);
+      const arn = c.Properties.DestinationConfig.OnFailure.Destination as { 'Fn::GetAtt': [string, string] };
+      expect(t.toJSON().Resources[arn['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
+      destinations.add(arn['Fn::GetAtt'][0]);
+    }
+    expect(destinations.size).toBe(3);
+    t.resourceCountIs('AWS::SQS::Queue', 4); // 3 failure queues + the Scheduler DLQ
+  });
+
+  test('receipt rule: scan enabled, support addresses, S3 action first then async Lambda', () => {
+    const t = stateless[region];
+    t.hasResourceProperties('AWS::SES::ReceiptRuleSet', { RuleSetName: 'sesdesk-inbound' });
+    const rules = Object.values(t.findResources('AWS::SES::ReceiptRule')) as Array<{ Properties: Record<string, any> }>;
+    expect(rules).toHaveLength(1);
+    const rule = rules[0].Properties.Rule;
+    expect(rule.Name).toBe('sesdesk-ingest');
+    expect(rule.ScanEnabled).toBe(true);
+    expect(rule.Enabled).toBe(true);
+    expect(rule.Recipients).toEqual([region === 'us-east-1' ? 'support@example.com' : 'soporte@example.com']);
+    expect(rule.Actions.map((a: Record<string, unknown>) => Object.keys(a)[0])).toEqual(['S3Action', 'LambdaAction']);
+    expect(rule.Actions[0].S3Action.ObjectKeyPrefix).toBe('inbound/');
+    expect(rule.Actions[1].LambdaAction.InvocationType).toBe('Event');
+  });
+
+  test('SES may invoke the ingest function only on behalf of this account', () => {
+    stateless[region].hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'ses.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+
+  test('no activation custom resource when activateReceiptRuleSet is false (the default)', () => {
+    expect(Object.keys(stateless[region].findResources('Custom::AWS'))).toHaveLength(0);
+  });
+
+  test('schedule group and a Scheduler role trusted only by Scheduler for this account and group', () => {
+    const t = stateless[region];
+    t.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'sesdesk-timers' });
+    const roles = t.findResources('AWS::IAM::Role', {
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
+        },
+      },
+    }) as Record<string, { Properties: Record<string, any> }>;
+    expect(Object.keys(roles)).toHaveLength(1);
+    const [roleId, role] = Object.entries(roles)[0];
+    const trust = role.Properties.AssumeRolePolicyDocument.Statement[0];
+    expect(trust.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(JSON.stringify(trust.Condition.StringEquals['aws:SourceArn'])).toContain(':schedule-group/sesdesk-timers');
+
+    const policies = Object.values(
+      t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
+    ) as Array<{ Properties: Record<string, any> }>;
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+    const invoke = statements.filter((s) => s.Action === 'lambda:InvokeFunction');
+    expect(invoke).toHaveLength(1);
+    const targets = JSON.stringify(invoke[0].Resource);
+    expect(targets).toContain(':function:sesdesk-sla-breach');
+    expect(targets).toContain(':function:sesdesk-follow-up');
+    expect(targets).not.toContain('sesdesk-ingest-email');
+    expect(statements.map((s) => s.Action).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+  });
+
+  test('functions may create/delete schedules only in the group and pass the role only to Scheduler', () => {
+    const t = stateless[region];
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Array<Record<string, any>> } } }).Properties.PolicyDocument.Statement,
+    );
+    const scheduling = statements.filter((s) => JSON.stringify(s.Action).includes('scheduler:'));
+    expect(scheduling).toHaveLength(3);
+    for (const s of scheduling) {
+      expect(s.Action).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
+      expect(JSON.stringify(s.Resource)).toContain(':schedule/sesdesk-timers/*');
+    }
+    const passRole = statements.filter((s) => s.Action === 'iam:PassRole');
+    expect(passRole).toHaveLength(3);
+    for (const s of passRole) {
+      expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    }
+    const sending = statements.filter((s) => JSON.stringify(s.Action).includes('ses:Send'));
+    for (const s of sending) {
+      expect(s.Action).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      expect(JSON.stringify(s.Resource)).toContain(':identity/example.com');
+    }
+    expect(sending).toHaveLength(3);
+  });
+
+  test('alarms: each DLQ depth, each function errors and throttles, SLA breaches; all to the alarm topic', () => {
+    const t = stateless[region];
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 4 + 3 * 2 + 1);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Sesdesk',
+      MetricName: 'SlaBreaches',
+      Dimensions: [{ Name: 'service', Value: 'sesdesk' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    const dlqAlarms = t.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 },
+    });
+    expect(Object.keys(dlqAlarms)).toHaveLength(4);
+    const topics = Object.keys(t.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
+    for (const alarm of Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Array<{ Properties: Record<string, any> }>) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topics[0] }]);
+    }
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
