@@ -1,10 +1,11 @@
 /** Jest runs three tiers: pure unit + corpus tests, CDK infra tests, and integration tests
  * that start DynamoDB Local, s3rver and aws-ses-v2-local themselves (global setup). */
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': tsJest },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/test/support/quiet-node-warning.js'],
 };
 module.exports = {
   testTimeout: 60000,

@@ -1,4 +1,4 @@
-import { App, type AppProps } from 'aws-cdk-lib';
+import { App, type AppProps, type IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
 import { CONTEXT_KEY, loadDeployConfig, type LoadOptions } from './config';
 import { stageName } from './names';
 import { RegionStage } from './stages/region-stage';
@@ -29,5 +29,14 @@ export function buildApp(props: AppProps = {}, options: LoadOptions = {}): Sesde
         desk,
       }),
   );
+  if (app.node.tryGetContext(NAG_CONTEXT_KEY) === true || app.node.tryGetContext(NAG_CONTEXT_KEY) === 'true') {
+    // cdk-nag is a dev dependency: loaded only when asked for (`cdk synth -c sesdesk:nag=true`).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { AwsSolutionsChecks } = require('cdk-nag') as { AwsSolutionsChecks: new (scope: App) => IPolicyValidationPlugin };
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
   return { app, stages };
 }
+
+/** Context switch that runs cdk-nag (AwsSolutions) as a synth-time validation plugin. */
+export const NAG_CONTEXT_KEY = 'sesdesk:nag';

@@ -92,6 +92,15 @@ export function localContext(functionName: string): Context {
 export interface LocalStackOptions {
   /** Persist DynamoDB and S3 here (default: in-memory / temp, nothing written). */
   dataDir?: string;
+  /**
+   * Use emulators that are already running (integration tests share one set) instead of
+   * starting them; `stop()` then leaves them running.
+   */
+  existing?: { dynamodb: string; s3: string; ses: string; viewerUrl: string };
+  /** @default sesdesk-local */
+  tableName?: string;
+  /** @default sesdesk-raw-mail-local */
+  bucket?: string;
   host?: string;
   /** @default 2525; 0 picks a free port */
   smtpPort?: number;
@@ -111,7 +120,7 @@ export interface RunningLocalStack {
   timers: LocalTimers;
   runner: LocalTimerRunner;
   smtp: SmtpInbound;
-  emulators: Emulators;
+  emulators: Pick<Emulators, 'dynamodb' | 's3' | 'ses'>;
   ingest: (event: unknown) => Promise<IngestResult>;
   stop(): Promise<void>;
 }
@@ -136,22 +145,31 @@ export async function runLocalStack(options: LocalStackOptions = {}): Promise<Ru
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const host = options.host ?? '127.0.0.1';
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
-  const emulators = await startEmulators({ dataDir, host });
+  const tableName = options.tableName ?? LOCAL_TABLE;
+  const bucket = options.bucket ?? LOCAL_BUCKET;
+  const emulators: Emulators = options.existing
+    ? {
+        dynamodb: { endpoint: options.existing.dynamodb },
+        s3: { endpoint: options.existing.s3 },
+        ses: { endpoint: options.existing.ses, viewerUrl: options.existing.viewerUrl },
+        stop: async () => undefined,
+      }
+    : await startEmulators({ dataDir, host });
   try {
     const clients = createClients({
       region: LOCAL_REGION,
       endpoints: { dynamodb: emulators.dynamodb.endpoint, s3: emulators.s3.endpoint, ses: emulators.ses.endpoint },
     });
-    await ensureTable(clients.dynamodb, LOCAL_TABLE);
-    await ensureBucket(clients.s3, LOCAL_BUCKET);
+    await ensureTable(clients.dynamodb, tableName);
+    await ensureBucket(clients.s3, bucket);
     const config = options.config ?? defaultLocalConfig();
     const clock = options.clock ?? new FileOffsetClock(dataDir ? join(dataDir, 'clock.json') : null);
-    const timers = new LocalTimers({ client: clients.doc, tableName: LOCAL_TABLE });
+    const timers = new LocalTimers({ client: clients.doc, tableName });
     const deps = buildIngestDeps({
       clients,
       region: LOCAL_REGION,
-      tableName: LOCAL_TABLE,
-      bucket: LOCAL_BUCKET,
+      tableName,
+      bucket,
       config,
       replyTokenSecret: localSecret(dataDir),
       timers,
@@ -164,7 +182,7 @@ export async function runLocalStack(options: LocalStackOptions = {}): Promise<Ru
       host,
       port: options.smtpPort ?? 2525,
       s3Client: clients.s3,
-      bucket: LOCAL_BUCKET,
+      bucket,
       inboundPrefix: INBOUND_PREFIX,
       region: LOCAL_REGION,
       onMessage: ingest,
@@ -189,8 +207,8 @@ export async function runLocalStack(options: LocalStackOptions = {}): Promise<Ru
       pid: process.pid,
       startedAt: new Date().toISOString(),
       region: LOCAL_REGION,
-      tableName: LOCAL_TABLE,
-      bucket: LOCAL_BUCKET,
+      tableName,
+      bucket,
       inboundPrefix: INBOUND_PREFIX,
       supportAddress: config.supportAddresses[0],
       endpoints: { dynamodb: emulators.dynamodb.endpoint, s3: emulators.s3.endpoint, ses: emulators.ses.endpoint },

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { InitializeMiddleware, MiddlewareStack } from '@aws-sdk/types';
 
 export interface ClientEndpoints {
   dynamodb?: string;
@@ -114,15 +115,6 @@ export class CallCounter {
   }
 }
 
-interface MiddlewareHost {
-  middlewareStack: {
-    add(
-      middleware: (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: unknown) => Promise<unknown>,
-      options: { step: 'initialize'; name: string; override?: boolean },
-    ): void;
-  };
-}
-
 function serviceOf(clientName: string | undefined): string {
   return (clientName ?? 'Unknown').replace(/(Document)?Client$/, '').replace(/^DynamoDBDocument$/, 'DynamoDB');
 }
@@ -150,12 +142,16 @@ function operationOf(commandName: string | undefined): string {
  * command, SDK retries not counted again). Used by the benchmark for calls per ticket.
  * Safe to call twice on the same client: the second registration replaces the first.
  */
-export function countCalls(client: MiddlewareHost, counter: CallCounter): void {
+export function countCalls<Input extends object, Output extends object>(
+  client: { middlewareStack: MiddlewareStack<Input, Output> },
+  counter: CallCounter,
+): void {
+  const middleware: InitializeMiddleware<Input, Output> = (next, context) => async (args) => {
+    counter.record(serviceOf(context.clientName), operationOf(context.commandName));
+    return next(args);
+  };
   client.middlewareStack.add(
-    (next, context) => async (args) => {
-      counter.record(serviceOf(context.clientName), operationOf(context.commandName));
-      return next(args);
-    },
+    middleware,
     { step: 'initialize', name: 'sesdeskCountCalls', override: true },
   );
 }

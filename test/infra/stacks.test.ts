@@ -180,7 +180,8 @@ describe.each(REGIONS)('stateless stack in %s', (region) => {
       expect(existsSync(join(outdir, d, 'index.js.map'))).toBe(true);
       // Minified: long lines (only template literals keep their newlines).
       const code = readFileSync(join(outdir, d, 'index.js'), 'utf8');
-      expect(code.length / code.split('\n').length).toBeGreaterThan(500);
+      expect(code.length / code.split('\n').length).toBeGreaterThan(100);
+      expect(code).toContain('//# sourceMappingURL=index.js.map');
     }
   });
 

@@ -40,7 +40,8 @@ const timer: TimerRequest = {
   payload: { ticketId: 'EUW1-7', kind: 'breach', target: 'firstResponse', due: '2026-11-23T09:15:00.000Z', version: 3 },
 };
 
-const sdkError = <T>(Ctor: new (o: { message: string; $metadata: object }) => T, message = 'x') => new Ctor({ message, $metadata: {} });
+const sdkError = <T>(Ctor: new (o: { message: string; Message: string; $metadata: object }) => T, message = 'x') =>
+  new Ctor({ message, Message: message, $metadata: {} });
 
 beforeEach(() => scheduler.reset());
 
