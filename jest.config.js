@@ -5,7 +5,7 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': tsJest },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  setupFiles: ['<rootDir>/test/support/quiet-node-warning.js'],
+  setupFiles: ['<rootDir>/cli/quiet-node-warning.js'],
 };
 module.exports = {
   testTimeout: 60000,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatPath as formatConfigPath } from '../config-error';
 import { DateTime, IANAZone } from 'luxon';
 import { InvalidInputError } from '../errors';
 import { parseDuration, type SlaDuration } from './duration';
@@ -215,12 +216,7 @@ function issueMessage(iss: { code?: string; input?: unknown; expected?: unknown;
 
 /** `['priorities','high','firstResponse']` -> `priorities.high.firstResponse`; indexes as `[0]`. */
 export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
-  }
-  return out === '' ? '(policy)' : out;
+  return path.length === 0 ? '(policy)' : formatConfigPath(path);
 }
 
 /** Normalizes a validated duration spec (schema-checked, so every text parses). */

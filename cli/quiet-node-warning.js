@@ -1,4 +1,4 @@
-// The AWS SDK warns in every test worker that it will need Node 22 from 2027; on Node 20 the
+// The AWS SDK warns in every process (CLI, test workers) that it will need Node 22 from 2027;
 // tests run fine today, so that one warning is kept out of the test output. Others still show.
 const emitWarning = process.emitWarning.bind(process);
 process.emitWarning = (warning, ...rest) => {
