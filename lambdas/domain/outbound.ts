@@ -93,3 +93,185 @@ export function buildAcknowledgement(input: AcknowledgementInput): OutboundMail 
     },
   };
 }
+
+/** Who writes on the desk's behalf: the support address, its display name, and the ticket's reply token. */
+export interface DeskSender {
+  supportAddress: string;
+  supportName: string;
+  replyToken: string;
+}
+
+/** Recipients of conversation mail: the requester in To, participants in Cc. */
+export interface ConversationRecipients {
+  to: Address[];
+  cc: Address[];
+}
+
+/**
+ * Who mail about `ticket` goes to: requester and participants, each once, never one of our
+ * support addresses, never an agent (agents read the ticket, not copies of their own words),
+ * never an address that bounced. When the requester is left out, the first participant
+ * moves to To; both lists empty means there is nobody to tell.
+ */
+export function conversationRecipients(
+  ticket: Pick<Ticket, 'requester' | 'participants' | 'bouncedRecipients'>,
+  opts: { supportAddresses: readonly string[]; isAgent: (address: string) => boolean },
+): ConversationRecipients {
+  const bounced = new Set((ticket.bouncedRecipients ?? []).map((a) => a.toLowerCase()));
+  const seen = new Set<string>();
+  const keep = (a: Address): boolean => {
+    const address = a.address.trim().toLowerCase();
+    if (!address.includes('@') || seen.has(address) || bounced.has(address)) return false;
+    if (opts.isAgent(address)) return false;
+    const at = address.lastIndexOf('@');
+    const local = address.slice(0, at);
+    const plus = local.indexOf('+');
+    const base = plus < 0 ? address : `${local.slice(0, plus)}${address.slice(at)}`;
+    if (opts.supportAddresses.includes(base)) return false;
+    seen.add(address);
+    return true;
+  };
+  const requester = keep(ticket.requester) ? [safeAddress(ticket.requester)] : [];
+  const cc = ticket.participants.filter(keep).map(safeAddress);
+  if (requester.length === 0 && cc.length > 0) return { to: [cc[0]], cc: cc.slice(1) };
+  return { to: requester, cc };
+}
+
+/** Thread headers of our next mail on the ticket: answering the customer's latest message. */
+export function ticketThread(ticket: Pick<Ticket, 'lastCustomerMessageId' | 'rootMessageId' | 'threadIds'>): {
+  inReplyTo: string | null;
+  references: string[];
+} {
+  const last = ticket.lastCustomerMessageId ?? ticket.rootMessageId;
+  return threadHeaders(last, ticket.threadIds.filter((id) => id !== last));
+}
+
+function deskHeaders(ticketId: string | null, supportAddress: string, auto: boolean): Record<string, string> {
+  return {
+    ...(auto ? { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } : {}),
+    [LOOP_HEADER]: supportAddress,
+    ...(ticketId ? { 'X-Sesdesk-Ticket': ticketId } : {}),
+  };
+}
+
+function deskReplyTo(sender: DeskSender): Address[] {
+  return [{ name: headerSafe(sender.supportName), address: replyAddress(sender.supportAddress, sender.replyToken) }];
+}
+
+export interface AgentRelayInput {
+  ticket: Ticket;
+  sender: DeskSender;
+  recipients: ConversationRecipients;
+  /** The agent's display name, shown as "<name> (Support)"; empty for the desk name alone. */
+  agentName: string;
+  /** Only the agent's new text, commands removed. */
+  text: string;
+}
+
+/**
+ * An agent's reply as the customer sees it: from the support address (the agent's own
+ * address stays private and replies come back to the desk), subject tag, threaded onto the
+ * customer's latest message, reply token in Reply-To. Written by a person, so not marked
+ * Auto-Submitted: the customer's out-of-office may answer it, and that answer is caught on
+ * the way in.
+ */
+export function buildAgentRelay(input: AgentRelayInput): OutboundMail {
+  const { ticket, sender } = input;
+  const thread = ticketThread(ticket);
+  const name = input.agentName ? `${headerSafe(input.agentName)} (${headerSafe(sender.supportName)})` : headerSafe(sender.supportName);
+  return {
+    from: { name, address: sender.supportAddress },
+    to: input.recipients.to,
+    cc: input.recipients.cc,
+    replyTo: deskReplyTo(sender),
+    subject: headerSafe(formatSubjectTag(ticket.id, ticket.subject)),
+    text: `${input.text.trimEnd()}\n\n-- \n${sender.supportName}\nTicket ${ticket.id}: reply to this message to add to it.\n`,
+    inReplyTo: thread.inReplyTo,
+    references: thread.references,
+    headers: deskHeaders(ticket.id, sender.supportAddress, false),
+  };
+}
+
+export interface CommandErrorInput {
+  ticket: Ticket;
+  sender: DeskSender;
+  agent: Address;
+  errors: readonly string[];
+  /** The agent's message, to thread the answer onto it. */
+  agentMessageId: string | null;
+  agentReferences: readonly string[];
+}
+
+/** Tells an agent that their message changed nothing and why (unknown command, invalid transition ...). */
+export function buildCommandError(input: CommandErrorInput): OutboundMail {
+  const { ticket, sender } = input;
+  const thread = threadHeaders(input.agentMessageId, input.agentReferences);
+  const lines = [
+    `Your message to ticket ${ticket.id} was NOT applied and nothing was sent to the customer:`,
+    '',
+    ...input.errors.map((e) => `  - ${headerSafe(e)}`),
+    '',
+    `The ticket is unchanged (status ${ticket.status}, priority ${ticket.priority}).`,
+    'Commands go at the top of the message, one per line:',
+    '  #status <open|pending|needs_clarification|planned|in_progress|resolved|closed>',
+    '  #priority <name>   #assign <agent address>   #due <YYYY-MM-DD>',
+    '  #internal (note, not sent to the customer)   #resolve (the text is the resolution summary)',
+    'Fix the command and send your message again.',
+    '',
+    '-- ',
+    sender.supportName,
+  ];
+  return {
+    from: { name: headerSafe(sender.supportName), address: sender.supportAddress },
+    to: [safeAddress(input.agent)],
+    replyTo: deskReplyTo(sender),
+    subject: headerSafe(`${formatSubjectTag(ticket.id, ticket.subject)} - command not applied`),
+    text: lines.join('\n'),
+    inReplyTo: thread.inReplyTo,
+    references: thread.references,
+    headers: deskHeaders(ticket.id, sender.supportAddress, true),
+  };
+}
+
+export interface UnauthorizedReplyInput {
+  to: Address;
+  subject: string;
+  supportAddress: string;
+  supportName: string;
+  accountName: string | null;
+  /** The account's primary contact, who can add senders; null when not known. */
+  primaryContact: string | null;
+  messageId: string | null;
+  references: readonly string[];
+}
+
+/**
+ * The polite answer to a sender whose account only lets listed people open tickets: no
+ * ticket was opened, and who can get them added.
+ */
+export function buildUnauthorizedReply(input: UnauthorizedReplyInput): OutboundMail {
+  const thread = threadHeaders(input.messageId, input.references);
+  const greeting = input.to.name ? `Hello ${headerSafe(input.to.name)},` : 'Hello,';
+  const account = input.accountName ? ` for ${headerSafe(input.accountName)}` : '';
+  const contact = input.primaryContact
+    ? `Please ask your account's primary contact, ${headerSafe(input.primaryContact)}, to add you to the authorized senders, or to open the ticket for you.`
+    : "Please ask your account's primary contact to add you to the authorized senders, or to open the ticket for you.";
+  const subject = headerSafe(input.subject) || '(no subject)';
+  return {
+    from: { name: headerSafe(input.supportName), address: input.supportAddress },
+    to: [safeAddress(input.to)],
+    subject: /^re:/i.test(subject) ? subject : `Re: ${subject}`,
+    text: [
+      greeting,
+      '',
+      `Thank you for your message. Only authorized personnel listed on the support account${account} may open tickets, and ${headerSafe(input.to.address)} is not on that list, so no ticket was opened.`,
+      contact,
+      '',
+      '-- ',
+      input.supportName,
+    ].join('\n'),
+    inReplyTo: thread.inReplyTo,
+    references: thread.references,
+    headers: deskHeaders(null, input.supportAddress, true),
+  };
+}

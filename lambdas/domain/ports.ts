@@ -139,3 +139,16 @@ export interface TimerScheduler {
   /** Deletes the schedule; a missing schedule counts as success. */
   cancel(name: string): Promise<void>;
 }
+
+/**
+ * Small expiring counters (ack throttling). Additive port; DynamoDB: one conditional
+ * UpdateItem per call, the item carrying a TTL.
+ */
+export interface ThrottleCounter {
+  /**
+   * Adds one to counter `key` unless it already reached `limit`, in one conditional write;
+   * true when it was added (the caller may go ahead), false when the limit was reached.
+   * The counter may be forgotten after `expiresAt`.
+   */
+  incrementIfBelow(key: string, limit: number, expiresAt: Date): Promise<boolean>;
+}

@@ -1,5 +1,6 @@
 import type { Address } from './inbound-message';
 import { InvalidTransitionError } from './errors';
+import type { OutboundMail } from './ports';
 
 export const TICKET_STATUSES = [
   'open',
@@ -108,6 +109,27 @@ export interface Ticket {
   rating: number | null;
   /** Name of the pending timer schedule, if any. */
   timer: { name: string; at: string; kind: string } | null;
+  /**
+   * Additive (conversations), optional so older items still read: recipients whose mail
+   * bounced; outbound mail leaves them out ...
+   */
+  bouncedRecipients?: string[];
+  /** ... Message-ID of the customer's latest message (In-Reply-To of what we send next) ... */
+  lastCustomerMessageId?: string | null;
+  /** ... agents who answered by email, first first ... */
+  agents?: string[];
+  /** ... inbound ledger keys already applied to this ticket (the latest few), so a retry does not apply twice ... */
+  applied?: string[];
+  /** ... and mail decided together with the change that caused it, not yet sent (transactional outbox). */
+  outbox?: PendingMail[];
+}
+
+/** An outbound mail saved on the ticket in the same write as the change it reports. */
+export interface PendingMail {
+  /** `<ledger key>#<n>`: unique, and tells which inbound message caused it. */
+  id: string;
+  kind: MessageKind;
+  mail: OutboundMail;
 }
 
 export type MessageDirection = 'inbound' | 'outbound';

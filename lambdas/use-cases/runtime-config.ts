@@ -48,6 +48,8 @@ export const RuntimeConfigSchema = z.object({
   customerReminderBusinessDays: z.number().positive().default(2),
   maxCustomerReminders: z.number().int().nonnegative().default(2),
   warningFraction: z.number().gt(0).lt(1).default(0.8),
+  /** Ask the customer for a 1-5 rating when a ticket closes (the platform desk gathers feedback). */
+  feedbackOnClose: z.boolean().default(true),
   ackThrottle: z
     .object({ perHour: z.number().int().positive().default(5), perDay: z.number().int().positive().default(10) })
     .default({ perHour: 5, perDay: 10 }),

@@ -2,6 +2,7 @@ import type { InboundMessage } from '../domain/inbound-message';
 import type { TimerRequest } from '../domain/ports';
 import { decidePriority, parsePriorityConfig, policyForAccount, type PriorityConfig, type PriorityDecision } from '../domain/priority';
 import { nearestDeadline, startSla, timerRequestFor, type Deadline } from '../domain/sla/deadlines';
+import { followUpDeadlines } from '../domain/sla/follow-ups';
 import { parsePolicy, type SlaPolicy } from '../domain/sla/policy';
 import type { Ticket, TicketSla } from '../domain/ticket';
 import { ConfigError } from '../domain/config-error';
@@ -20,7 +21,17 @@ export interface SlaService {
   initial(priority: string, receivedAt: Date, accountId?: string | null): TicketSla;
   /** The policy as it applies to the ticket's account. */
   policyFor(accountId: string | null): SlaPolicy;
-  /** The one schedule the ticket should have pending now, or null when nothing is due. */
+  /**
+   * Follow-up deadlines of the ticket (customer reminders, auto-resolve, auto-close) under the
+   * config's reminder and close settings.
+   */
+  followUps(ticket: Ticket): Array<Omit<Deadline, 'at'>>;
+  /** The ticket's nearest deadline, SLA or follow-up (plus `extra`), or null. */
+  nearest(ticket: Ticket, now: Date, extra?: ReadonlyArray<Omit<Deadline, 'at'>>): Deadline | null;
+  /**
+   * The one schedule the ticket should have pending now (its nearest SLA or follow-up
+   * deadline, plus `extra`), or null when nothing is due.
+   */
   nextTimer(ticket: Ticket, now: Date, extra?: ReadonlyArray<Omit<Deadline, 'at'>>): TimerRequest | null;
 }
 
@@ -36,6 +47,14 @@ export function createSlaService(config: RuntimeConfig): SlaService {
   const accountById = new Map(priorityConfig.accounts.map((a) => [a.id, a]));
   const policyFor = (accountId: string | null | undefined): SlaPolicy =>
     policyForAccount(policy, (accountId && accountById.get(accountId)) || null);
+  const followUps = (ticket: Ticket): Array<Omit<Deadline, 'at'>> =>
+    followUpDeadlines(ticket, policyFor(ticket.account), {
+      customerReminderBusinessDays: config.customerReminderBusinessDays,
+      maxCustomerReminders: config.maxCustomerReminders,
+      autoCloseDays: config.autoCloseDays,
+    });
+  const nearest = (ticket: Ticket, now: Date, extra: ReadonlyArray<Omit<Deadline, 'at'>> = []): Deadline | null =>
+    nearestDeadline(ticket, now, [...followUps(ticket), ...extra]);
   return {
     policy,
     priorityConfig,
@@ -49,8 +68,10 @@ export function createSlaService(config: RuntimeConfig): SlaService {
       }),
     initial: (priority, receivedAt, accountId) =>
       startSla(policyFor(accountId), priority, receivedAt, { warningFraction: config.warningFraction }),
+    followUps,
+    nearest,
     nextTimer: (ticket, now, extra = []) => {
-      const deadline = nearestDeadline(ticket, now, extra);
+      const deadline = nearest(ticket, now, extra);
       return deadline ? timerRequestFor(ticket, deadline) : null;
     },
   };

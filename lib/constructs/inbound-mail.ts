@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -46,9 +46,26 @@ export class InboundMail extends Construct {
     // (SourceAccount only). The stateful stack owns a stricter one with SourceArn of this rule.
     const bucket = s3.Bucket.fromBucketName(this, 'RawMailBucket', props.rawMailBucketName);
 
+    // Created before the rule so the Lambda action reuses it (it looks for 'AllowSes') instead
+    // of adding its own, which would admit any rule of this account.
+    const stack = Stack.of(this);
+    props.ingestFunction.addPermission('AllowSes', {
+      principal: new iam.ServicePrincipal('ses.amazonaws.com'),
+      action: 'lambda:InvokeFunction',
+      sourceAccount: stack.account,
+      sourceArn: stack.formatArn({
+        service: 'ses',
+        resource: 'receipt-rule-set',
+        resourceName: `${props.ruleSetName}:receipt-rule/${props.ruleName}`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+    });
+
     this.ruleSet = new ses.ReceiptRuleSet(this, 'RuleSet', { receiptRuleSetName: props.ruleSetName });
     this.rule = this.ruleSet.addRule('Ingest', {
       receiptRuleName: props.ruleName,
+      // An address condition also matches its labelled forms (support+<token>@...), which
+      // carry the reply tokens (SES developer guide, "receipt rules", recipient conditions).
       recipients: [...props.recipients],
       scanEnabled: true,
       enabled: true,

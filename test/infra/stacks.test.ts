@@ -215,12 +215,15 @@ describe.each(REGIONS)('stateless stack in %s', (region) => {
     expect(rule.Actions[1].LambdaAction.InvocationType).toBe('Event');
   });
 
-  test('SES may invoke the ingest function only on behalf of this account', () => {
-    stateless[region].hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'ses.amazonaws.com',
-      SourceAccount: { Ref: 'AWS::AccountId' },
-    });
+  test('SES may invoke the ingest function only for this account and this receipt rule', () => {
+    const permissions = Object.values(
+      stateless[region].findResources('AWS::Lambda::Permission', { Properties: { Principal: 'ses.amazonaws.com' } }),
+    ) as Array<{ Properties: Record<string, any> }>;
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0].Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+    expect(JSON.stringify(permissions[0].Properties.SourceArn)).toContain(
+      ':receipt-rule-set/sesdesk-inbound:receipt-rule/sesdesk-ingest',
+    );
   });
 
   test('no activation custom resource when activateReceiptRuleSet is false (the default)', () => {
