@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { InvalidInputError } from '../lambdas/domain/errors';
+import { registerAudit } from './commands/audit';
 import { registerOutbox } from './commands/outbox';
 import { registerParse } from './commands/parse';
+import { registerReplay } from './commands/replay';
 import { registerSend } from './commands/send';
 import { registerShow } from './commands/show';
 import { registerSla } from './commands/sla';
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerParse(program);
   registerSla(program);
   registerOutbox(program);
+  registerAudit(program);
+  registerReplay(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

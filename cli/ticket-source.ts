@@ -3,6 +3,7 @@ import { DynamoDbTicketRepository } from '../lambdas/adapters/dynamodb-ticket-re
 import { DynamoDbInboundLedger } from '../lambdas/adapters/dynamodb-inbound-ledger';
 import type { InboundLedger, TicketRepository } from '../lambdas/domain/ports';
 import { readStackInfo, type StackInfo } from '../local/stack-info';
+import { resolveRegionStack } from './region-stack';
 
 export interface TicketSource {
   tickets: TicketRepository;
@@ -20,4 +21,20 @@ export function localTicketSource(dataDir: string): TicketSource {
     ledger: new DynamoDbInboundLedger({ client: doc, tableName: stack.tableName }),
     stack,
   };
+}
+
+/** Opens the tickets of a deployed region (`--region R`), found through its stack outputs. */
+export async function regionTicketSource(region: string): Promise<TicketSource> {
+  const stack = await resolveRegionStack(region);
+  const { doc } = createDynamoDbClients({ region });
+  return {
+    tickets: new DynamoDbTicketRepository({ client: doc, tableName: stack.tableName, ticketPrefix: 'READ' }),
+    ledger: new DynamoDbInboundLedger({ client: doc, tableName: stack.tableName }),
+    stack: null,
+  };
+}
+
+/** `--region R` when given, else the local stack of `--data-dir`. */
+export async function openTicketSource(opts: { region?: string; dataDir: string }): Promise<TicketSource> {
+  return opts.region ? regionTicketSource(opts.region) : localTicketSource(opts.dataDir);
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Ticket, TicketMessage } from '../../lambdas/domain/ticket';
-import { localTicketSource } from '../ticket-source';
+import { openTicketSource } from '../ticket-source';
 import { UsageError, printJson } from '../usage-error';
 import { DEFAULT_DATA_DIR } from '../../local/stack-info';
 
@@ -55,11 +55,12 @@ export function registerShow(program: Command): void {
     .description('one ticket with its messages, timeline and SLA state')
     .argument('<ticket>', 'ticket id, e.g. LOCAL-1')
     .option('--data-dir <dir>', 'data directory of the local stack', DEFAULT_DATA_DIR)
+    .option('--region <region>', 'read a deployed region (its stack outputs name the table)')
     .option('--json', 'print JSON')
-    .action(async (id: string, opts: { dataDir: string; json?: boolean }) => {
+    .action(async (id: string, opts: { dataDir: string; region?: string; json?: boolean }) => {
       const ticketId = id.trim().replace(/^\[?#/, '').replace(/\]$/, '').toUpperCase();
       if (!/^[A-Z][A-Z0-9]{1,7}-\d+$/.test(ticketId)) throw new UsageError(`"${id}" is not a ticket id (like LOCAL-1)`);
-      const source = localTicketSource(opts.dataDir);
+      const source = await openTicketSource(opts);
       const ticket = await source.tickets.getTicket(ticketId);
       if (!ticket) throw new UsageError(`no ticket ${ticketId}`);
       const messages = await source.tickets.listMessages(ticketId);

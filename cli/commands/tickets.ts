@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { TICKET_STATUSES, type TicketStatus } from '../../lambdas/domain/ticket';
 import { byUrgency, table, truncate, urgentDue } from '../format';
-import { localTicketSource } from '../ticket-source';
+import { openTicketSource } from '../ticket-source';
 import { UsageError, printJson } from '../usage-error';
 import { DEFAULT_DATA_DIR } from '../../local/stack-info';
 
@@ -11,12 +11,13 @@ export function registerTickets(program: Command): void {
     .description('list tickets, most urgent SLA first')
     .option('--status <status>', `only tickets in this status (${TICKET_STATUSES.join(', ')})`)
     .option('--data-dir <dir>', 'data directory of the local stack', DEFAULT_DATA_DIR)
+    .option('--region <region>', 'read a deployed region (its stack outputs name the table)')
     .option('--json', 'print JSON')
-    .action(async (opts: { status?: string; dataDir: string; json?: boolean }) => {
+    .action(async (opts: { status?: string; dataDir: string; region?: string; json?: boolean }) => {
       if (opts.status && !TICKET_STATUSES.includes(opts.status as TicketStatus)) {
         throw new UsageError(`--status: "${opts.status}" is not a status (${TICKET_STATUSES.join(', ')})`);
       }
-      const source = localTicketSource(opts.dataDir);
+      const source = await openTicketSource(opts);
       const tickets = (await source.tickets.listTickets({ status: opts.status as TicketStatus | undefined })).sort(byUrgency);
       if (opts.json) {
         printJson(tickets);

@@ -1,3 +1,6 @@
-export const handler = async (): Promise<void> => {
-  throw new Error('not implemented yet');
-};
+import { observability } from './observability';
+import { makeTimerHandler } from './timer-handler';
+import { ingestDepsFromEnv } from './wiring';
+
+/** Scheduler target for SLA timers: warning, breach, update due (see use-cases/handle-timer.ts). */
+export const handler = makeTimerHandler(ingestDepsFromEnv, observability());

@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createClients, type AwsClients } from '../adapters/clients';
+import { DynamoDbCounters } from '../adapters/dynamodb-counters';
 import { DynamoDbInboundLedger } from '../adapters/dynamodb-inbound-ledger';
 import { DynamoDbTicketRepository } from '../adapters/dynamodb-ticket-repository';
 import { EventBridgeSchedulerTimers } from '../adapters/scheduler-timers';
@@ -9,6 +10,7 @@ import { SesMailer } from '../adapters/ses-mailer';
 import type { Clock } from '../domain/clock';
 import { ConfigError } from '../domain/config-error';
 import type { TimerScheduler } from '../domain/ports';
+import { isFollowUpKind } from '../domain/sla/follow-ups';
 import { parseMessage } from '../mail/parse-message';
 import type { IngestDeps } from '../use-cases/ingest-email';
 import { parseRuntimeConfig, type RuntimeConfig } from '../use-cases/runtime-config';
@@ -40,6 +42,7 @@ export function buildIngestDeps(input: WiringInput): IngestDeps {
       ticketPrefix: input.config.ticketPrefix,
     }),
     ledger: new DynamoDbInboundLedger({ client: input.clients.doc, tableName: input.tableName }),
+    counters: new DynamoDbCounters({ client: input.clients.doc, tableName: input.tableName }),
     rawMail: new S3RawMailStore({ client: input.clients.s3, bucket: input.bucket }),
     mailer: new SesMailer({ client: input.clients.ses, region: input.region }),
     timers: input.timers,
@@ -84,9 +87,7 @@ export function ingestDepsFromEnv(): Promise<IngestDeps> {
       groupName: requireEnv('SCHEDULE_GROUP'),
       roleArn: requireEnv('SCHEDULER_ROLE_ARN'),
       targets: (kind) =>
-        ['reminder', 'auto-resolve', 'auto-close', 'follow-up'].includes(kind)
-          ? requireEnv('FOLLOW_UP_FUNCTION_ARN')
-          : requireEnv('SLA_BREACH_FUNCTION_ARN'),
+        isFollowUpKind(kind) ? requireEnv('FOLLOW_UP_FUNCTION_ARN') : requireEnv('SLA_BREACH_FUNCTION_ARN'),
       deadLetterArn: requireEnv('TIMER_DLQ_ARN'),
       retry: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3600 },
     });

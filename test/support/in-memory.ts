@@ -10,6 +10,7 @@ import type {
   OutboundMail,
   RawMailStore,
   SentMail,
+  ThrottleCounter,
   TicketRepository,
   TimerRequest,
   TimerScheduler,
@@ -188,5 +189,17 @@ export class InMemoryTimers implements TimerScheduler {
   public async cancel(name: string): Promise<void> {
     this.log.push(`cancel ${name}`);
     this.pending.delete(name);
+  }
+}
+
+/** Counters with the DynamoDB adapter's contract: add one unless the limit is reached. */
+export class InMemoryCounters implements ThrottleCounter {
+  public readonly counts = new Map<string, { n: number; expiresAt: Date }>();
+
+  public async incrementIfBelow(key: string, limit: number, expiresAt: Date): Promise<boolean> {
+    const current = this.counts.get(key);
+    if (current && current.n >= limit) return false;
+    this.counts.set(key, { n: (current?.n ?? 0) + 1, expiresAt: current?.expiresAt ?? expiresAt });
+    return true;
   }
 }

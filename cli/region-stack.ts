@@ -1,0 +1,39 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { INBOUND_PREFIX, OUTPUTS, statefulStackName, statelessStackName } from '../lib/names';
+
+/** What the CLI needs of a deployed region, read from its stacks' outputs (`--region R`). */
+export interface RegionStack {
+  region: string;
+  tableName: string;
+  bucket: string;
+  inboundPrefix: string;
+  scheduleGroup: string | null;
+}
+
+async function outputsOf(client: CloudFormationClient, stackName: string): Promise<Map<string, string>> {
+  const out = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+  const stack = out.Stacks?.[0];
+  if (!stack) throw new Error(`stack ${stackName} not found`);
+  return new Map((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+}
+
+/**
+ * Resolves a deployed region's table and bucket from its stack outputs, with the caller's AWS
+ * credentials (the functions' roles cannot list the bucket; operators can).
+ */
+export async function resolveRegionStack(region: string, client = new CloudFormationClient({ region })): Promise<RegionStack> {
+  try {
+    const stateful = await outputsOf(client, statefulStackName(region));
+    const tableName = stateful.get(OUTPUTS.tableName);
+    const bucket = stateful.get(OUTPUTS.rawMailBucket);
+    if (!tableName || !bucket) {
+      throw new Error(`stack ${statefulStackName(region)} has no ${OUTPUTS.tableName}/${OUTPUTS.rawMailBucket} outputs`);
+    }
+    const stateless = await outputsOf(client, statelessStackName(region)).catch(() => new Map<string, string>());
+    return { region, tableName, bucket, inboundPrefix: INBOUND_PREFIX, scheduleGroup: stateless.get(OUTPUTS.scheduleGroup) ?? null };
+  } catch (error) {
+    throw new Error(`cannot read the sesdesk stacks of ${region}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  } finally {
+    client.destroy();
+  }
+}

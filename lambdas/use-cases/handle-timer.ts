@@ -1,0 +1,316 @@
+import { ConcurrentModificationError } from '../domain/errors';
+import {
+  autoResolvedMail,
+  breachMail,
+  closedMail,
+  customerReminderMail,
+  escalationAddress,
+  nextTier,
+  updateReminderMail,
+  warningMail,
+  type SupportSender,
+} from '../domain/notifications';
+import type { OutboundMail } from '../domain/ports';
+import {
+  applyStatusChange,
+  recordBreach,
+  recordWarning,
+  scheduleNextUpdate,
+  type Deadline,
+} from '../domain/sla/deadlines';
+import type { SlaBreach, SlaTarget, Ticket, TicketMessage } from '../domain/ticket';
+import { armTimer, type IngestDeps } from './ingest-email';
+import { withRetry } from './retry';
+
+/**
+ * A Scheduler timer fired (sla-breach or follow-up function). Scheduler fires at least once and
+ * up to a minute late, and a ticket changes while its timer waits, so the use case re-reads the
+ * ticket and acts only when the deadline the timer was armed for still is the ticket's nearest
+ * one and its timer is still this one. The act is claimed with the ticket's optimistic version:
+ * of two concurrent fires one save wins, the other re-reads and finds the deadline handled.
+ * Mail goes out after the claim (a lost race must not mail twice); then the next deadline is armed.
+ */
+
+/** The payload `timerRequestFor` puts on every schedule. */
+export interface TimerFireInput {
+  timer: string;
+  ticketId: string;
+  kind: string;
+  target: string;
+  /** The deadline the timer was armed for (ISO). */
+  due: string;
+  version: number;
+}
+
+export type TimerDeps = Pick<IngestDeps, 'tickets' | 'mailer' | 'timers' | 'clock' | 'config' | 'sla'>;
+
+export type TimerAction =
+  | 'warning'
+  | 'breach'
+  | 'update-reminder'
+  | 'update-escalation'
+  | 'reminder'
+  | 'auto-resolve'
+  | 'auto-close';
+
+export interface TimerResult {
+  outcome: 'acted' | 'skipped';
+  ticketId: string;
+  kind: string;
+  action?: TimerAction;
+  /** Why nothing was done (skipped). */
+  reason?: string;
+  /** The breach recorded (breach and update escalation), for the handler's metric. */
+  breach?: SlaBreach;
+  /** Addresses mailed. */
+  notified: string[];
+  /** Mails that could not be sent (recorded on the ticket with the error). */
+  failed: string[];
+  /** The timer the ticket has pending afterwards. */
+  nextTimer: string | null;
+}
+
+interface Notice {
+  mail: OutboundMail;
+  /** Agents (warning, escalation) or the customer (threaded, indexed for replies). */
+  audience: 'agent' | 'customer';
+  meta: Record<string, unknown>;
+}
+
+interface Plan {
+  ticket: Ticket;
+  action: TimerAction;
+  notices: Notice[];
+  breach?: SlaBreach;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/** Handles one timer fire; see the module comment for when it acts and when it does nothing. */
+export async function handleTimer(deps: TimerDeps, input: TimerFireInput): Promise<TimerResult> {
+  const base = { ticketId: input.ticketId, kind: input.kind, notified: [] as string[], failed: [] as string[] };
+  for (let attempt = 1; ; attempt += 1) {
+    const ticket = await deps.tickets.getTicket(input.ticketId);
+    if (!ticket) return { ...base, outcome: 'skipped', reason: 'ticket not found', nextTimer: null };
+    if (ticket.timer?.name !== input.timer) {
+      // Someone re-armed the ticket since: that newer timer owns its nearest deadline.
+      return { ...base, outcome: 'skipped', reason: 'a newer timer is armed', nextTimer: ticket.timer?.name ?? null };
+    }
+    const now = deps.clock.now();
+    const why = stale(deps, ticket, input, now);
+    if (why) {
+      // The deadline moved or was handled without re-arming (or a crash after the act):
+      // this fired timer is gone, so point the ticket at what is due now.
+      const next = await rearm(deps, ticket, input.timer);
+      return { ...base, outcome: 'skipped', reason: why, nextTimer: next };
+    }
+    const plan = await planAct(deps, ticket, input, now);
+    try {
+      await deps.tickets.saveTicket(plan.ticket);
+    } catch (error) {
+      if (error instanceof ConcurrentModificationError && attempt < MAX_ATTEMPTS) continue;
+      throw error;
+    }
+    const { notified, failed } = await deliver(deps, plan, input, now);
+    const next = await rearm(deps, plan.ticket, input.timer);
+    return {
+      ...base,
+      outcome: 'acted',
+      action: plan.action,
+      ...(plan.breach ? { breach: plan.breach } : {}),
+      notified,
+      failed,
+      nextTimer: next,
+    };
+  }
+}
+
+/** Why the fired deadline no longer holds, or null when it does. */
+function stale(deps: TimerDeps, ticket: Ticket, input: TimerFireInput, now: Date): string | null {
+  if (ticket.status === 'closed') return 'ticket closed';
+  const due = Date.parse(input.due);
+  if (!Number.isFinite(due)) return `due ${JSON.stringify(input.due)} is not an instant`;
+  const nearest: Deadline | null = deps.sla.nearest(ticket, now);
+  if (!nearest) return 'no deadline pending (met, paused or resolved)';
+  if (nearest.kind !== input.kind || nearest.target !== input.target || nearest.due.getTime() !== due) {
+    return `deadline no longer holds: nearest is ${nearest.kind} ${nearest.target} at ${nearest.due.toISOString()}`;
+  }
+  if (now.getTime() < due) return 'fired before its deadline (clock moved back)';
+  return null;
+}
+
+function sender(deps: TimerDeps): SupportSender {
+  return { address: deps.config.supportAddresses[0], name: deps.config.supportName };
+}
+
+function agentNotice(mail: OutboundMail, meta: Record<string, unknown>): Notice {
+  return { mail, audience: 'agent', meta };
+}
+
+/** The new ticket state (version + 1) and the mail the act sends. */
+async function planAct(deps: TimerDeps, ticket: Ticket, input: TimerFireInput, now: Date): Promise<Plan> {
+  const at = now.toISOString();
+  const due = new Date(input.due);
+  const from = sender(deps);
+  const policy = deps.sla.policyFor(ticket.account);
+  const escalation = deps.config.escalation;
+  const bump = (patch: Partial<Ticket>): Ticket => ({ ...ticket, ...patch, version: ticket.version + 1, updatedAt: at });
+  const target = input.target as SlaTarget;
+  const meta = (action: TimerAction, extra: Record<string, unknown> = {}) => ({ timer: input.timer, action, ...extra });
+
+  switch (input.kind) {
+    case 'warning': {
+      const targetDue = target === 'firstResponse' ? ticket.sla.firstResponseDue : ticket.sla.resolutionDue;
+      const next = bump({ sla: recordWarning(ticket.sla, target) });
+      const to = ticket.assignee ?? escalationAddress(escalation, ticket.tier);
+      const mail = warningMail(next, from, to ?? '', target, new Date(targetDue ?? input.due), now);
+      return { ticket: next, action: 'warning', notices: to ? [agentNotice(mail, meta('warning'))] : [] };
+    }
+    case 'breach': {
+      const tier = nextTier(ticket.tier);
+      const breach: SlaBreach = { target, due: input.due, at, tier };
+      const next = bump({ tier, sla: recordBreach(ticket.sla, breach) });
+      const to = escalationAddress(escalation, tier);
+      const mail = breachMail(next, from, to ?? '', target, due, tier);
+      return { ticket: next, action: 'breach', breach, notices: to ? [agentNotice(mail, meta('breach'))] : [] };
+    }
+    case 'update': {
+      // The previous reminder left the due it set; finding it unchanged now means no agent
+      // update came in between (an agent reply restarts the interval), so this miss escalates.
+      const missed = (await lastUpdateNotice(deps, ticket.id)) === input.due;
+      const sla = scheduleNextUpdate(ticket.sla, policy, ticket.priority, now);
+      const nextDue = sla.nextUpdateDue ? new Date(sla.nextUpdateDue) : null;
+      if (!missed) {
+        const next = bump({ sla });
+        const to = ticket.assignee ?? escalationAddress(escalation, ticket.tier);
+        const mail = updateReminderMail(next, from, to ?? '', due, nextDue);
+        return {
+          ticket: next,
+          action: 'update-reminder',
+          notices: [agentNotice(mail, meta('update-reminder', { nextUpdateDue: sla.nextUpdateDue }))],
+        };
+      }
+      const tier = nextTier(ticket.tier);
+      const breach: SlaBreach = { target: 'update', due: input.due, at, tier };
+      const next = bump({ tier, sla: recordBreach(sla, breach) });
+      const to = escalationAddress(escalation, tier);
+      const mail = breachMail(next, from, to ?? '', 'update', due, tier);
+      return {
+        ticket: next,
+        action: 'update-escalation',
+        breach,
+        notices: [agentNotice(mail, meta('update-escalation', { nextUpdateDue: sla.nextUpdateDue }))],
+      };
+    }
+    case 'reminder': {
+      const sent = ticket.remindersSent + 1;
+      const next = bump({ remindersSent: sent });
+      const mail = customerReminderMail(next, from, sent, deps.config.maxCustomerReminders);
+      return { ticket: next, action: 'reminder', notices: [{ mail, audience: 'customer', meta: meta('reminder', { reminder: sent }) }] };
+    }
+    case 'auto-resolve': {
+      const sla = applyStatusChange(ticket.sla, policy, ticket.priority, ticket.status, 'resolved', now, {
+        warningFraction: deps.config.warningFraction,
+      });
+      const next = bump({ status: 'resolved', sla, remindersSent: 0 });
+      const mail = autoResolvedMail(next, from, ticket.remindersSent);
+      return { ticket: next, action: 'auto-resolve', notices: [{ mail, audience: 'customer', meta: meta('auto-resolve') }] };
+    }
+    case 'auto-close': {
+      const sla = applyStatusChange(ticket.sla, policy, ticket.priority, ticket.status, 'closed', now);
+      const next = bump({ status: 'closed', sla });
+      const mail = closedMail(next, from, deps.config.feedbackOnClose);
+      return {
+        ticket: next,
+        action: 'auto-close',
+        notices: [{ mail, audience: 'customer', meta: meta('auto-close', { feedbackRequested: deps.config.feedbackOnClose }) }],
+      };
+    }
+    default:
+      // nearestDeadline only yields the kinds above; a foreign payload cannot reach here.
+      throw new Error(`timer kind "${input.kind}" has no action`);
+  }
+}
+
+/** `nextUpdateDue` set by the latest update reminder or escalation, if any. */
+async function lastUpdateNotice(deps: TimerDeps, ticketId: string): Promise<string | null> {
+  const messages = await deps.tickets.listMessages(ticketId);
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    const m = messages[i];
+    const action = m.kind === 'notification' ? m.meta?.action : undefined;
+    if (action === 'update-reminder' || action === 'update-escalation') {
+      return typeof m.meta?.nextUpdateDue === 'string' ? m.meta.nextUpdateDue : null;
+    }
+  }
+  return null;
+}
+
+/**
+ * Sends the plan's mail and stores each as an outbound `notification` on the ticket. A mail
+ * that fails is stored with its error rather than failing the invocation: the act is already
+ * claimed, and a retry would find the deadline handled and not send it anyway.
+ */
+async function deliver(
+  deps: TimerDeps,
+  plan: Plan,
+  input: TimerFireInput,
+  now: Date,
+): Promise<{ notified: string[]; failed: string[] }> {
+  const notified: string[] = [];
+  const failed: string[] = [];
+  for (const [index, notice] of plan.notices.entries()) {
+    const recipients = notice.mail.to.map((a) => a.address);
+    let sent: { sesMessageId: string; messageId: string } | null = null;
+    let sendError: string | null = null;
+    try {
+      sent = await withRetry(() => deps.mailer.send(notice.mail));
+      notified.push(...recipients);
+    } catch (error) {
+      sendError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      failed.push(...recipients);
+    }
+    const record: TicketMessage = {
+      ticketId: plan.ticket.id,
+      key: `timer-${input.timer}-${index + 1}`,
+      at: now.toISOString(),
+      direction: 'outbound',
+      kind: 'notification',
+      from: notice.mail.from,
+      to: notice.mail.to,
+      cc: notice.mail.cc ?? [],
+      subject: notice.mail.subject,
+      text: notice.mail.text,
+      textKey: null,
+      messageId: sent?.messageId ?? null,
+      sesMessageId: sent?.sesMessageId ?? null,
+      rawKey: null,
+      attachments: [],
+      meta: { ...notice.meta, audience: notice.audience, ...(sendError ? { sendError } : {}) },
+    };
+    await withRetry(async () => {
+      await deps.tickets.appendMessage(record);
+      // Customers answer reminders: their reply must thread onto this ticket.
+      if (sent && notice.audience === 'customer') await deps.tickets.indexMessageIds(plan.ticket.id, [sent.messageId]);
+    });
+  }
+  return { notified, failed };
+}
+
+/**
+ * Arms the ticket's next deadline unless someone else re-armed it meanwhile (the ticket then
+ * names a timer other than the one that fired).
+ */
+async function rearm(deps: TimerDeps, ticket: Ticket, fired: string): Promise<string | null> {
+  let current = ticket;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const armed = await armTimer(deps, current);
+      return armed.timer?.name ?? null;
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError) || attempt >= MAX_ATTEMPTS) throw error;
+      const fresh = await deps.tickets.getTicket(ticket.id);
+      if (!fresh || fresh.timer?.name !== fired) return fresh?.timer?.name ?? null;
+      current = fresh;
+    }
+  }
+}
