@@ -1,5 +1,8 @@
 /** Jest runs three tiers: pure unit + corpus tests, CDK infra tests, and integration tests
  * that start DynamoDB Local, s3rver and aws-ses-v2-local themselves (global setup). */
+// Global setup runs in this process: keep the SDK's Node 22 notice out of its output too.
+require('./cli/quiet-node-warning.js');
+
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const common = {
   testEnvironment: 'node',

@@ -67,6 +67,9 @@ export class LocalTimers implements TimerScheduler {
 
 export type TimerFire = (timer: TimerRequest) => Promise<void>;
 
+/** Rounds of one tick: bounds a chain of timers that keep arming already-due successors. */
+const MAX_ROUNDS = 20;
+
 /**
  * Polls the local timers and fires each due one once; like Scheduler with
  * `ActionAfterCompletion: DELETE`, a timer is deleted after its target ran. A target that
@@ -99,13 +102,24 @@ export class LocalTimerRunner {
     return this.running;
   }
 
+  /**
+   * Fires what is due, then what that firing armed and is due too (a deadline already passed
+   * is armed for "now"), so one tick after a big clock jump plays every step in order. A timer
+   * that failed is left for the next tick.
+   */
   private async pass(): Promise<void> {
-    for (const timer of await this.deps.timers.due(this.deps.now())) {
-      try {
-        await this.deps.fire(timer);
-        await this.deps.timers.cancel(timer.name);
-      } catch (error) {
-        this.deps.onError?.(timer, error);
+    const failed = new Set<string>();
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const due = (await this.deps.timers.due(this.deps.now())).filter((t) => !failed.has(t.name));
+      if (due.length === 0) return;
+      for (const timer of due) {
+        try {
+          await this.deps.fire(timer);
+          await this.deps.timers.cancel(timer.name);
+        } catch (error) {
+          failed.add(timer.name);
+          this.deps.onError?.(timer, error);
+        }
       }
     }
   }

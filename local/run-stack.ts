@@ -4,8 +4,10 @@ import { join, resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { createClients } from '../lambdas/adapters/clients';
 import type { Clock } from '../lambdas/domain/clock';
+import { isFollowUpKind } from '../lambdas/domain/sla/follow-ups';
 import { makeIngestHandler } from '../lambdas/handlers/ingest-email';
 import { observability } from '../lambdas/handlers/observability';
+import { makeTimerHandler } from '../lambdas/handlers/timer-handler';
 import { buildIngestDeps } from '../lambdas/handlers/wiring';
 import type { IngestDeps, IngestResult } from '../lambdas/use-cases/ingest-email';
 import { parseRuntimeConfig, type RuntimeConfig } from '../lambdas/use-cases/runtime-config';
@@ -44,6 +46,25 @@ export function defaultLocalConfig(policy = 'platform'): RuntimeConfig {
     policy: readPolicyJson(policy),
     displayTimezone: 'UTC',
   });
+}
+
+/** The clock file of a data dir: `{ "offsetMs": n }`, written by `sesdesk clock`. */
+export const CLOCK_FILE = 'clock.json';
+
+/** The local clock's offset from real time in a data dir (0 when there is no clock file). */
+export function readClockOffset(dataDir: string): number {
+  try {
+    const offset = Number(JSON.parse(readFileSync(join(resolve(dataDir), CLOCK_FILE), 'utf8')).offsetMs);
+    return Number.isFinite(offset) ? offset : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Sets the local clock's offset of a data dir; a running stack picks it up within a second. */
+export function writeClockOffset(dataDir: string, offsetMs: number): void {
+  mkdirSync(resolve(dataDir), { recursive: true });
+  writeFileSync(join(resolve(dataDir), CLOCK_FILE), `${JSON.stringify({ offsetMs })}\n`);
 }
 
 /**
@@ -107,7 +128,10 @@ export interface LocalStackOptions {
   config?: RuntimeConfig;
   /** Overrides the clock (tests); default: the file-offset clock of the data dir. */
   clock?: Clock;
-  /** Fires due local timers (the timer handlers); default: none fire. */
+  /**
+   * Fires due local timers. Default: the sla-breach / follow-up handler chains, picked by the
+   * timer's kind as the Scheduler adapter picks its target.
+   */
   fireTimer?: (deps: IngestDeps) => TimerFire;
   timerIntervalMs?: number;
   /** Where to log handler errors. @default console */
@@ -123,6 +147,24 @@ export interface RunningLocalStack {
   emulators: Pick<Emulators, 'dynamodb' | 's3' | 'ses'>;
   ingest: (event: unknown) => Promise<IngestResult>;
   stop(): Promise<void>;
+}
+
+/**
+ * Fires a local timer the way Scheduler invokes a function: its payload is the event of the
+ * sla-breach or follow-up handler chain, chosen by kind.
+ */
+export function localTimerFire(deps: IngestDeps, logger: Pick<Console, 'info' | 'error'>): TimerFire {
+  const obs = observability('sesdesk-local');
+  const slaBreach = makeTimerHandler(async () => deps, obs);
+  const followUp = makeTimerHandler(async () => deps, obs);
+  return async (timer) => {
+    const followUpKind = isFollowUpKind(timer.kind);
+    const handler = followUpKind ? followUp : slaBreach;
+    const result = await handler(timer.payload, localContext(followUpKind ? 'sesdesk-follow-up' : 'sesdesk-sla-breach'));
+    if (result.outcome === 'acted') {
+      logger.info(`timer ${timer.name}: ${result.action}${result.notified.length ? ` -> ${result.notified.join(', ')}` : ''}`);
+    }
+  };
 }
 
 /** The reply-token secret of a data dir, generated once so tokens outlive restarts. */
@@ -163,7 +205,7 @@ export async function runLocalStack(options: LocalStackOptions = {}): Promise<Ru
     await ensureTable(clients.dynamodb, tableName);
     await ensureBucket(clients.s3, bucket);
     const config = options.config ?? defaultLocalConfig();
-    const clock = options.clock ?? new FileOffsetClock(dataDir ? join(dataDir, 'clock.json') : null);
+    const clock = options.clock ?? new FileOffsetClock(dataDir ? join(dataDir, CLOCK_FILE) : null);
     const timers = new LocalTimers({ client: clients.doc, tableName });
     const deps = buildIngestDeps({
       clients,
@@ -194,7 +236,7 @@ export async function runLocalStack(options: LocalStackOptions = {}): Promise<Ru
       logger,
       now: () => clock.now(),
     });
-    const fire: TimerFire = options.fireTimer ? options.fireTimer(deps) : async () => undefined;
+    const fire: TimerFire = options.fireTimer ? options.fireTimer(deps) : localTimerFire(deps, logger);
     const runner = new LocalTimerRunner({
       timers,
       now: () => clock.now(),
