@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { InvalidInputError } from '../lambdas/domain/errors';
 import { registerAudit } from './commands/audit';
+import { registerClock } from './commands/clock';
 import { registerOutbox } from './commands/outbox';
 import { registerParse } from './commands/parse';
+import { registerReport } from './commands/report';
 import { registerReplay } from './commands/replay';
 import { registerSend } from './commands/send';
 import { registerShow } from './commands/show';
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerParse(program);
   registerSla(program);
   registerOutbox(program);
+  registerClock(program);
+  registerReport(program);
   registerAudit(program);
   registerReplay(program);
   for (const command of program.commands) command.exitOverride();

@@ -51,6 +51,8 @@ export interface AcknowledgementInput {
   customerMessageId: string | null;
   customerReferences: readonly string[];
   timezone: string;
+  /** The earlier ticket this one follows up (a reply after that one was closed). */
+  followsUp?: string | null;
 }
 
 /**
@@ -68,6 +70,7 @@ export function buildAcknowledgement(input: AcknowledgementInput): OutboundMail 
     '',
     `Thank you for contacting us. We have received your request and opened ticket ${ticket.id}.`,
     `Please keep [#${ticket.id}] in the subject line of any further message about it.`,
+    ...(input.followsUp ? [`It follows up ticket ${input.followsUp}, which is closed.`] : []),
     '',
     `Priority: ${ticket.priority}`,
     ...(due ? [`You will hear from an agent by: ${due}`] : []),

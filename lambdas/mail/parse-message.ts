@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
 import libmime from 'libmime';
 import {
@@ -82,6 +83,19 @@ function safeDecodeWords(value: string): string {
   }
 }
 
+/**
+ * Messages above this are fed to the parser in slices through a stream. Given one Buffer,
+ * mailparser splits and decodes the whole message in one synchronous pass, so every decoded
+ * attachment chunk is queued at once before it is collected: for a 40 MB message that is
+ * ~150 MB above the raw bytes. Piped slices let backpressure free each chunk as it goes.
+ */
+const STREAM_ABOVE_BYTES = 1024 * 1024;
+const STREAM_SLICE_BYTES = 64 * 1024;
+
+function* slices(raw: Buffer): Generator<Buffer> {
+  for (let at = 0; at < raw.length; at += STREAM_SLICE_BYTES) yield raw.subarray(at, at + STREAM_SLICE_BYTES);
+}
+
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).slice(0, 200);
 
 /** Media types whose parts feed bounce analysis. */
@@ -134,7 +148,8 @@ async function parseUnsafe(input: Buffer, opts: ParseOptions, problems: string[]
 
   let mail: ParsedMail;
   try {
-    mail = await simpleParser(normalized, {
+    const input = normalized.length > STREAM_ABOVE_BYTES ? Readable.from(slices(normalized)) : normalized;
+    mail = await simpleParser(input, {
       keepDeliveryStatus: true,
       skipImageLinks: true,
       skipTextLinks: true,
@@ -155,7 +170,10 @@ async function parseUnsafe(input: Buffer, opts: ParseOptions, problems: string[]
   const subject = decodeSubject(headers.getRaw('subject'));
 
   let date: string | null = null;
-  if (mail.date instanceof Date && !Number.isNaN(mail.date.getTime())) date = mail.date.toISOString();
+  // mailparser substitutes the current time for an unreadable Date: that would make the
+  // fallback dedupe key (which includes the date) differ on every delivery.
+  const dateReadable = !headers.has('date') || !Number.isNaN(new Date(headers.get('date') ?? '').getTime());
+  if (dateReadable && mail.date instanceof Date && !Number.isNaN(mail.date.getTime())) date = mail.date.toISOString();
   else if (headers.has('date')) problems.push(`unreadable Date header: ${JSON.stringify((headers.get('date') ?? '').slice(0, 80))}`);
 
   const attachments: ParsedAttachment[] = [];

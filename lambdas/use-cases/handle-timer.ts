@@ -162,9 +162,13 @@ async function planAct(deps: TimerDeps, ticket: Ticket, input: TimerFireInput, n
     case 'warning': {
       const targetDue = target === 'firstResponse' ? ticket.sla.firstResponseDue : ticket.sla.resolutionDue;
       const next = bump({ sla: recordWarning(ticket.sla, target) });
+      const breachAt = new Date(targetDue ?? input.due);
       const to = ticket.assignee ?? escalationAddress(escalation, ticket.tier);
-      const mail = warningMail(next, from, to ?? '', target, new Date(targetDue ?? input.due), now);
-      return { ticket: next, action: 'warning', notices: to ? [agentNotice(mail, meta('warning'))] : [] };
+      // Fired so late that the target is already missed (a stack that was down, a clock jump):
+      // the breach that fires next says it; "breach in 0 minutes" would only be noise.
+      if (!to || now >= breachAt) return { ticket: next, action: 'warning', notices: [] };
+      const mail = warningMail(next, from, to, target, breachAt, now);
+      return { ticket: next, action: 'warning', notices: [agentNotice(mail, meta('warning'))] };
     }
     case 'breach': {
       const tier = nextTier(ticket.tier);

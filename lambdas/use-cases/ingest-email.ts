@@ -1,29 +1,41 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../domain/clock';
-import { AlreadyExistsError, NotFoundError } from '../domain/errors';
+import { AlreadyExistsError, ConcurrentModificationError, NotFoundError } from '../domain/errors';
 import type { AttachmentInfo, InboundMessage } from '../domain/inbound-message';
 import type {
   InboundLedger,
   LedgerOutcome,
   Mailer,
+  OutboundMail,
   RawMailStore,
+  SentMail,
+  ThrottleCounter,
   TicketRepository,
   TimerScheduler,
 } from '../domain/ports';
-import type { Ticket, TicketMessage, StoredAttachment } from '../domain/ticket';
-import { isSupportAddress } from '../domain/agents';
+import type { MessageKind, PendingMail, Ticket, TicketMessage, StoredAttachment } from '../domain/ticket';
+import { customerParticipants, isAgentAddress } from '../domain/agents';
 import { makeReplyToken } from '../domain/reply-token';
-import { buildAcknowledgement } from '../domain/outbound';
+import { buildAcknowledgement, buildUnauthorizedReply } from '../domain/outbound';
 import { attachmentKey } from '../domain/safe-name';
-import { judgeVerdicts, type SesVerdicts } from '../domain/classify';
+import { judgeVerdicts, type HeaderLookup, type SesVerdicts } from '../domain/classify';
+import { ownLoopReason } from '../domain/loop-guard';
+import { throttleWindows } from '../domain/ack-throttle';
+import { customerReplyAction, subjectTagAccepted, threadIdCandidates, ticketFromReplyToken, type ThreadMatch } from '../domain/threading';
+import { buildStatusUpdate } from '../domain/status-mail';
+import { applyStatusChange } from '../domain/sla/deadlines';
+import { planAgentMessage } from './apply-agent-reply';
+import { deskSender, recipientsOf, type TicketChange } from './ticket-change';
 import type { RuntimeConfig } from './runtime-config';
 import type { SlaService } from './sla-service';
 import { withRetry } from './retry';
 
-/** What the parser hands the use case: the model plus decoded attachment bytes. */
+/** What the parser hands the use case: the model plus decoded attachment bytes (and the top-level headers, when the parser has them). */
 export interface ParsedMail {
   message: InboundMessage;
   attachments: Array<AttachmentInfo & { content: Buffer }>;
+  /** Top-level header lookup: lets the loop guard see our own loop header. */
+  headers?: HeaderLookup;
 }
 export type MessageParser = (raw: Buffer) => Promise<ParsedMail>;
 
@@ -38,6 +50,8 @@ export interface IngestDeps {
   sla: SlaService;
   parse: MessageParser;
   replyTokenSecret: string;
+  /** Per-recipient counters throttling automatic replies (acks, rejections). */
+  counters: ThrottleCounter;
 }
 
 /** One SES receipt, reduced to what ingest needs (the handler maps the event to this). */
@@ -58,6 +72,8 @@ export interface IngestResult {
   reason?: string;
   /** True when another delivery of the same message is being processed right now. */
   inFlight?: boolean;
+  /** How a reply found its ticket. */
+  matchedBy?: ThreadMatch;
 }
 
 /** Lease on an inbound record: longer than the function timeout, shorter than Lambda's first async retry. */
@@ -153,6 +169,17 @@ interface Loaded {
   parsed: ParsedMail;
 }
 
+/** Everything the steps after the claim share. */
+interface Claim {
+  deps: IngestDeps;
+  input: IngestInput;
+  key: string;
+  steps: string[];
+  parsed: ParsedMail;
+  /** Sender is an agent whose mail we trust (verdicts, or the local config). */
+  trustedAgent: boolean;
+}
+
 async function processClaimed(
   deps: IngestDeps,
   input: IngestInput,
@@ -161,9 +188,9 @@ async function processClaimed(
   knownTicketId: string | null,
   loaded: Loaded | null,
 ): Promise<IngestResult> {
-  const { raw, parsed } = loaded ?? (await load(deps, input));
-  void raw;
+  const { parsed } = loaded ?? (await load(deps, input));
   const message = parsed.message;
+  const { config } = deps;
 
   const verdict = judgeVerdicts(input.verdicts);
   if (verdict.action !== 'accept') {
@@ -172,14 +199,40 @@ async function processClaimed(
     return { outcome, ticketId: null, reason: verdict.reason };
   }
 
-  const from = message.from?.address ?? null;
-  if (from && isSupportAddress(deps.config.supportAddresses, from)) {
-    const reason = 'mail from our own support address (loop)';
-    await deps.ledger.complete(key, 'dropped', { reason });
-    return { outcome: 'dropped', ticketId: null, reason };
+  const from = message.from?.address?.toLowerCase() ?? null;
+  const loop = ownLoopReason(parsed.headers, from, config.supportAddresses);
+  if (loop) {
+    await deps.ledger.complete(key, 'dropped', { reason: loop });
+    return { outcome: 'dropped', ticketId: null, reason: loop };
   }
 
-  return openTicket(deps, input, key, steps, knownTicketId, parsed);
+  // An agent address proves nothing by itself: From is trivially forged. Only mail SES
+  // authenticated (or any, where verdicts cannot exist locally) may act as an agent.
+  const trustedAgent =
+    from !== null && isAgentAddress(config.agents, from) && (verdict.authenticated || config.trustAgentsWithoutVerdicts);
+  const claim: Claim = { deps, input, key, steps, parsed, trustedAgent };
+
+  // A retry of a crashed attempt goes where that attempt went.
+  if (knownTicketId) {
+    if (steps.includes('ticket')) return openTicket(claim, knownTicketId, null);
+    return appendToTicket(claim, knownTicketId, undefined);
+  }
+
+  if (message.bounce) return attachBounce(claim);
+
+  const match = await findTicket(claim);
+  if (match) {
+    if (trustedAgent) return appendToTicket(claim, match.ticket.id, match.via);
+    const action = message.autoReply ? 'append' : customerReplyAction(match.ticket, deps.clock.now(), config.reopenWindowDays);
+    if (action === 'new-linked') return openTicket(claim, null, match.ticket.id);
+    return appendToTicket(claim, match.ticket.id, match.via);
+  }
+
+  if (!trustedAgent) {
+    const decision = deps.sla.decide(message);
+    if (!decision.authorized) return rejectUnauthorized(claim, decision.account);
+  }
+  return openTicket(claim, null, null);
 }
 
 async function load(deps: IngestDeps, input: IngestInput): Promise<Loaded> {
@@ -187,17 +240,229 @@ async function load(deps: IngestDeps, input: IngestInput): Promise<Loaded> {
   return { raw, parsed: await safeParse(deps.parse, raw) };
 }
 
-async function openTicket(
-  deps: IngestDeps,
-  input: IngestInput,
-  key: string,
-  steps: string[],
-  knownTicketId: string | null,
-  parsed: ParsedMail,
-): Promise<IngestResult> {
-  const { config, clock } = deps;
+/**
+ * The ticket a message answers: any In-Reply-To/References id we stored (customers' and the
+ * SES ids of our own mail), else a verified reply token, else the subject tag when the sender
+ * is already on that ticket (or a trusted agent).
+ */
+async function findTicket(claim: Claim): Promise<{ ticket: Ticket; via: ThreadMatch } | null> {
+  const { deps, parsed, input } = claim;
   const message = parsed.message;
-  const receivedAt = input.receivedAt;
+  const byId = await deps.tickets.findTicketByMessageIds(threadIdCandidates(message));
+  if (byId) {
+    const ticket = await deps.tickets.getTicket(byId);
+    if (ticket) return { ticket, via: 'references' };
+  }
+  const addresses = [...input.recipients, ...message.to.map((a) => a.address), ...message.cc.map((a) => a.address)];
+  const byToken = ticketFromReplyToken(deps.replyTokenSecret, deps.config.supportAddresses, addresses);
+  if (byToken) {
+    const ticket = await deps.tickets.getTicket(byToken);
+    if (ticket) return { ticket, via: 'reply-token' };
+  }
+  if (message.ticketRef) {
+    const ticket = await deps.tickets.getTicket(message.ticketRef);
+    if (ticket && subjectTagAccepted(ticket, message.from?.address ?? null, claim.trustedAgent)) {
+      return { ticket, via: 'subject-tag' };
+    }
+  }
+  return null;
+}
+
+/** True when an automatic reply of `kind` to `address` is still within the throttle (and counts it). */
+async function withinThrottle(deps: IngestDeps, kind: string, address: string): Promise<boolean> {
+  for (const window of throttleWindows(kind, address, deps.clock.now(), deps.config.ackThrottle)) {
+    if (!(await deps.counters.incrementIfBelow(window.key, window.limit, window.expiresAt))) return false;
+  }
+  return true;
+}
+
+const APPLIED_KEPT = 25;
+const THREAD_IDS_KEPT = 50;
+
+function pending(key: string, mails: ReadonlyArray<{ kind: MessageKind; mail: OutboundMail }>, offset = 0): PendingMail[] {
+  return mails.map((m, i) => ({ id: `${key}#${offset + i}`, kind: m.kind, mail: m.mail }));
+}
+
+/**
+ * Joins a message to an existing ticket: stores it, applies its change once (the ledger key
+ * is saved on the ticket with the change and the mail it causes, in one conditional write),
+ * sends that mail, re-arms the timer. Every step is skipped on a retry that finds it done.
+ */
+async function appendToTicket(claim: Claim, ticketId: string, via: ThreadMatch | undefined): Promise<IngestResult> {
+  const { deps, key, steps, input, parsed } = claim;
+  if (!steps.includes('route:append')) await deps.ledger.progress(key, { ticketId, step: 'route:append' });
+  let ticket = await deps.tickets.getTicket(ticketId);
+  if (!ticket) throw new NotFoundError(`ticket ${ticketId} matched by ${key} is missing`);
+  let change = ticket.applied?.includes(key) ? null : decideChange(claim, ticket);
+
+  if (!steps.includes('message')) {
+    const attachments = await storeAttachments(deps, ticket.id, parsed);
+    const kind = change?.kind ?? defaultKind(claim);
+    const record = await inboundMessageRecord(deps, ticket.id, input, parsed, attachments, kind);
+    if (change?.meta || via) record.meta = { ...(record.meta ?? {}), ...(via ? { matchedBy: via } : {}), ...(change?.meta ?? {}) };
+    await deps.tickets.appendMessage(record);
+    if (parsed.message.messageId) await deps.tickets.indexMessageIds(ticket.id, [parsed.message.messageId]);
+    await deps.ledger.progress(key, { step: 'message' });
+  }
+
+  for (let attempt = 1; change; attempt += 1) {
+    const updated: Ticket = {
+      ...change.ticket,
+      version: ticket.version + 1,
+      updatedAt: deps.clock.now().toISOString(),
+      applied: [...(ticket.applied ?? []), key].slice(-APPLIED_KEPT),
+      outbox: [...(ticket.outbox ?? []), ...pending(key, change.mails)],
+    };
+    try {
+      await deps.tickets.saveTicket(updated);
+      ticket = updated;
+      break;
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError) || attempt >= 8) throw error;
+      ticket = (await deps.tickets.getTicket(ticketId))!;
+      change = ticket.applied?.includes(key) ? null : decideChange(claim, ticket);
+    }
+  }
+
+  ticket = await flushOutbox(deps, key, steps, ticket);
+  if (!steps.includes('timer')) {
+    ticket = await armTimerRetrying(deps, ticket);
+    await deps.ledger.progress(key, { step: 'timer' });
+  }
+  await deps.ledger.complete(key, 'appended', { ticketId: ticket.id });
+  return { outcome: 'appended', ticketId: ticket.id, ...(via ? { matchedBy: via } : {}) };
+}
+
+function defaultKind(claim: Claim): MessageKind {
+  const m = claim.parsed.message;
+  if (m.bounce) return 'bounce';
+  if (claim.trustedAgent) return 'agent';
+  return m.autoReply ? 'auto-reply' : 'customer';
+}
+
+function decideChange(claim: Claim, ticket: Ticket): TicketChange {
+  const m = claim.parsed.message;
+  if (m.bounce) return bounceChange(ticket, m);
+  if (claim.trustedAgent) return planAgentMessage(claim.deps, ticket, m);
+  return customerChange(claim, ticket);
+}
+
+/**
+ * A customer's message on a ticket: new people in From/To/Cc become participants, the thread
+ * ids move on, a resolved ticket within the reopen window reopens, and an answer to a
+ * clarification request puts the ticket back in progress (both mail a status update).
+ * An out-of-office answer is only stored.
+ */
+function customerChange(claim: Claim, ticket: Ticket): TicketChange {
+  const { deps, parsed } = claim;
+  const m = parsed.message;
+  if (m.autoReply) return { ticket, mails: [], kind: 'auto-reply', meta: { autoReply: true } };
+  const now = deps.clock.now();
+  const known = [ticket.requester.address, ...ticket.participants.map((p) => p.address)];
+  const newcomers = customerParticipants([...(m.from ? [m.from] : []), ...m.to, ...m.cc], {
+    supportAddresses: deps.config.supportAddresses,
+    agents: deps.config.agents,
+    exclude: known,
+  });
+  let t: Ticket = {
+    ...ticket,
+    participants: [...ticket.participants, ...newcomers],
+    ...(m.messageId
+      ? { lastCustomerMessageId: m.messageId, threadIds: [...ticket.threadIds.filter((id) => id !== m.messageId), m.messageId].slice(-THREAD_IDS_KEPT) }
+      : {}),
+  };
+  const policy = deps.sla.policyFor(t.account);
+  let to: Ticket['status'] | null = null;
+  let note: string | null = null;
+  if (t.status === 'resolved' && customerReplyAction(t, now, deps.config.reopenWindowDays) === 'reopen') {
+    to = 'open';
+    note = 'Your reply reopened it; an agent will get back to you.';
+  } else if (t.status === 'needs_clarification') {
+    to = 'in_progress';
+    note = 'Thank you for the details; an agent is working on it again.';
+  }
+  const mails: TicketChange['mails'] = [];
+  const meta: Record<string, unknown> = {};
+  if (newcomers.length > 0) meta.participantsAdded = newcomers.map((p) => p.address);
+  if (to) {
+    const from = t.status;
+    t = {
+      ...t,
+      status: to,
+      sla: applyStatusChange(t.sla, policy, t.priority, from, to, now, { warningFraction: deps.config.warningFraction }),
+    };
+    meta.status = { from, to };
+    const recipients = recipientsOf(deps, t);
+    if (recipients.to.length > 0) {
+      mails.push({
+        kind: 'notification',
+        mail: buildStatusUpdate({ ticket: t, from, sender: deskSender(deps, t), recipients, reopenWindowDays: deps.config.reopenWindowDays, note }),
+      });
+    }
+  }
+  return { ticket: t, mails, kind: 'customer', ...(Object.keys(meta).length > 0 ? { meta } : {}) };
+}
+
+/** A bounce marks the recipients that failed, so later mail leaves them out; nothing is sent. */
+function bounceChange(ticket: Ticket, m: InboundMessage): TicketChange {
+  const failed = (m.failedRecipients ?? []).map((a) => a.toLowerCase());
+  const bounced = [...new Set([...(ticket.bouncedRecipients ?? []), ...failed])];
+  return {
+    ticket: { ...ticket, bouncedRecipients: bounced },
+    mails: [],
+    kind: 'bounce',
+    meta: { failedRecipients: failed, bouncedMessageId: m.bouncedMessageId ?? null },
+  };
+}
+
+/** A bounce belongs to the ticket of the mail that bounced; one we cannot place is recorded and dropped. */
+async function attachBounce(claim: Claim): Promise<IngestResult> {
+  const { deps, parsed, key } = claim;
+  const m = parsed.message;
+  const ids = [...(m.bouncedMessageId ? [m.bouncedMessageId] : []), ...threadIdCandidates(m)];
+  const ticketId = await deps.tickets.findTicketByMessageIds(ids);
+  if (ticketId && (await deps.tickets.getTicket(ticketId))) return appendToTicket(claim, ticketId, 'references');
+  const reason = 'bounce of a message that is not ours (raw mail kept)';
+  await deps.ledger.complete(key, 'dropped', { reason });
+  return { outcome: 'dropped', ticketId: null, reason };
+}
+
+/**
+ * The account only lets listed senders open tickets: a polite answer naming the primary
+ * contact (throttled like acks, never to an automatic message), no ticket, the event recorded.
+ */
+async function rejectUnauthorized(claim: Claim, account: { id: string; name?: string; primaryContact?: string } | null): Promise<IngestResult> {
+  const { deps, parsed, key, steps } = claim;
+  const m = parsed.message;
+  const reason = `sender ${m.from?.address ?? '(none)'} is not an authorized sender of account ${account?.id ?? '(unknown)'}`;
+  if (m.from && !m.autoReply && !steps.includes('reply') && (await withinThrottle(deps, 'reject', m.from.address))) {
+    const reply = buildUnauthorizedReply({
+      to: m.from,
+      subject: m.subject,
+      supportAddress: deps.config.supportAddresses[0],
+      supportName: deps.config.supportName,
+      accountName: account?.name ?? account?.id ?? null,
+      primaryContact: account?.primaryContact ?? null,
+      messageId: m.messageId,
+      references: m.references,
+    });
+    await deps.mailer.send(reply);
+    await withRetry(() => deps.ledger.progress(key, { step: 'reply' }));
+  }
+  await deps.ledger.complete(key, 'rejected', { reason });
+  return { outcome: 'rejected', ticketId: null, reason };
+}
+
+/**
+ * Opens a ticket (or finishes opening it after a crash): the acknowledgement is decided with
+ * the ticket and saved on it (outbox), so a retry sends it once; a reply after a ticket was
+ * closed (or resolved too long ago) opens a new one that links the old.
+ */
+async function openTicket(claim: Claim, knownTicketId: string | null, linkedTicketId: string | null): Promise<IngestResult> {
+  const { deps, input, key, steps, parsed } = claim;
+  const { config } = deps;
+  const message = parsed.message;
+  let throttled = steps.includes('ack-throttled');
 
   let ticket: Ticket;
   if (knownTicketId) {
@@ -207,7 +472,30 @@ async function openTicket(
   } else {
     const number = await deps.tickets.allocateTicketNumber(key);
     const id = `${config.ticketPrefix}-${number}`;
-    ticket = newTicket(deps, id, number, parsed, receivedAt);
+    ticket = newTicket(deps, id, number, parsed, input.receivedAt);
+    ticket.linkedTicketId = linkedTicketId;
+    ticket.applied = [key];
+    const mails: TicketChange['mails'] = [];
+    const automatic = message.autoReply || message.bounce;
+    if (!automatic && message.from && ticket.requester.address && !steps.includes('ack-throttled')) {
+      throttled = !(await withinThrottle(deps, 'ack', ticket.requester.address));
+      // Recorded so a retry does not count (or send) this ack again.
+      if (throttled) await deps.ledger.progress(key, { step: 'ack-throttled' });
+      else {
+        const ack = buildAcknowledgement({
+          ticket,
+          supportAddress: config.supportAddresses[0],
+          supportName: config.supportName,
+          replyAddressToken: ticket.replyToken,
+          customerMessageId: message.messageId,
+          customerReferences: message.references,
+          timezone: config.displayTimezone,
+          followsUp: linkedTicketId,
+        });
+        mails.push({ kind: 'ack', mail: ack });
+      }
+    }
+    ticket.outbox = pending(key, mails);
     try {
       await deps.tickets.createTicket(ticket);
     } catch (error) {
@@ -222,37 +510,110 @@ async function openTicket(
 
   if (!steps.includes('message')) {
     const attachments = await storeAttachments(deps, ticket.id, parsed);
-    await deps.tickets.appendMessage(await inboundMessageRecord(deps, ticket.id, input, parsed, attachments, 'customer'));
+    const record = await inboundMessageRecord(deps, ticket.id, input, parsed, attachments, defaultKind({ ...claim, trustedAgent: false }));
+    const meta: Record<string, unknown> = { ...(record.meta ?? {}) };
+    if (throttled) meta.ackThrottled = true;
+    if (linkedTicketId ?? ticket.linkedTicketId) meta.linkedTicketId = linkedTicketId ?? ticket.linkedTicketId;
+    if (Object.keys(meta).length > 0) record.meta = meta;
+    await deps.tickets.appendMessage(record);
     if (message.messageId) await deps.tickets.indexMessageIds(ticket.id, [message.messageId]);
     await deps.ledger.progress(key, { step: 'message' });
   }
 
-  const automatic = message.autoReply || message.bounce;
-  if (!steps.includes('ack') && !automatic && message.from) {
-    const ack = buildAcknowledgement({
-      ticket,
-      supportAddress: config.supportAddresses[0],
-      supportName: config.supportName,
-      replyAddressToken: makeReplyToken(deps.replyTokenSecret, ticket.id),
-      customerMessageId: message.messageId,
-      customerReferences: message.references,
-      timezone: config.displayTimezone,
-    });
-    const sent = await deps.mailer.send(ack);
-    await withRetry(async () => {
-      await deps.tickets.appendMessage(outboundRecord(ticket.id, clock.now(), 'ack', ack, sent));
-      await deps.tickets.indexMessageIds(ticket.id, [sent.messageId]);
-      await deps.ledger.progress(key, { step: 'ack' });
-    });
-  }
+  ticket = await flushOutbox(deps, key, steps, ticket);
 
   if (!steps.includes('timer')) {
-    ticket = await armTimer(deps, ticket);
+    ticket = await armTimerRetrying(deps, ticket);
     await deps.ledger.progress(key, { step: 'timer' });
   }
 
   await deps.ledger.complete(key, 'created', { ticketId: ticket.id });
   return { outcome: 'created', ticketId: ticket.id };
+}
+
+/** Ledger step recording that pending mail `n` went out, with the ids SES gave it. */
+const sentStep = (n: string, sent: SentMail & { at: string }) => `sent:${n} ${sent.sesMessageId} ${sent.messageId} ${sent.at}`;
+
+function sentFromSteps(steps: readonly string[], n: string): (SentMail & { at: string }) | null {
+  const step = steps.find((s) => s.startsWith(`sent:${n} `));
+  if (!step) return null;
+  const [, sesMessageId, messageId, at] = step.split(' ');
+  return sesMessageId && messageId && at ? { sesMessageId, messageId, at } : null;
+}
+
+/**
+ * Bookkeeping right after a side effect: failing the invocation here would repeat the
+ * side effect on redelivery, so any error gets a few quick in-process retries.
+ */
+async function persist<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
+    }
+  }
+}
+
+/**
+ * Sends the ticket's pending mail caused by `key`. The send is recorded in the ledger first
+ * (one write, with the SES ids) so that a crash in the bookkeeping after it never sends the
+ * mail again; the outbound message and its Message-ID index (replies to it thread back) are
+ * written from that record, on this attempt or the retry; then the mail leaves the outbox.
+ */
+async function flushOutbox(deps: IngestDeps, key: string, steps: string[], start: Ticket): Promise<Ticket> {
+  const mine = (start.outbox ?? []).filter((p) => p.id.startsWith(`${key}#`));
+  if (mine.length === 0) return start;
+  const sentIds: string[] = [];
+  for (const entry of mine) {
+    const n = entry.id.slice(key.length + 1);
+    let sent = sentFromSteps(steps, n);
+    if (!sent) {
+      const result = { ...(await deps.mailer.send(entry.mail)), at: deps.clock.now().toISOString() };
+      sent = result;
+      await persist(() => deps.ledger.progress(key, { step: sentStep(n, result) }));
+    }
+    // The customer's References carry only mail the customer got, not errors mailed to agents.
+    if (entry.kind !== 'system') sentIds.push(sent.messageId);
+    if (steps.includes(`recorded:${n}`)) continue;
+    const done = sent;
+    await persist(async () => {
+      await deps.tickets.appendMessage(outboundRecord(start.id, new Date(done.at), entry.kind, entry.mail, done));
+      await deps.tickets.indexMessageIds(start.id, [done.messageId]);
+      await deps.ledger.progress(key, { step: `recorded:${n}` });
+    });
+  }
+  let ticket = start;
+  for (let attempt = 1; ; attempt += 1) {
+    const threadIds = [...ticket.threadIds, ...sentIds.filter((id) => !ticket.threadIds.includes(id))].slice(-THREAD_IDS_KEPT);
+    const updated: Ticket = {
+      ...ticket,
+      version: ticket.version + 1,
+      threadIds,
+      outbox: (ticket.outbox ?? []).filter((p) => !p.id.startsWith(`${key}#`)),
+    };
+    try {
+      await deps.tickets.saveTicket(updated);
+      return updated;
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError) || attempt >= 8) throw error;
+      ticket = (await deps.tickets.getTicket(start.id))!;
+    }
+  }
+}
+
+/** {@link armTimer}, re-reading the ticket when a concurrent message saved it first. */
+async function armTimerRetrying(deps: IngestDeps, start: Ticket): Promise<Ticket> {
+  let ticket = start;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await armTimer(deps, ticket);
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError) || attempt >= 8) throw error;
+      ticket = (await deps.tickets.getTicket(start.id))!;
+    }
+  }
 }
 
 function newTicket(deps: IngestDeps, id: string, number: number, parsed: ParsedMail, receivedAt: Date): Ticket {
@@ -267,7 +628,11 @@ function newTicket(deps: IngestDeps, id: string, number: number, parsed: ParsedM
     status: 'open',
     priority,
     requester: message.from ?? { name: '', address: '' },
-    participants: [],
+    participants: customerParticipants([...message.to, ...message.cc], {
+      supportAddresses: deps.config.supportAddresses,
+      agents: deps.config.agents,
+      exclude: message.from ? [message.from.address] : [],
+    }),
     subject: message.subject || '(no subject)',
     account: accountId,
     assignee: decision.assignee,
@@ -278,6 +643,7 @@ function newTicket(deps: IngestDeps, id: string, number: number, parsed: ParsedM
     replyToken: makeReplyToken(deps.replyTokenSecret, id),
     rootMessageId: message.messageId,
     threadIds: message.messageId ? [message.messageId] : [],
+    lastCustomerMessageId: message.messageId,
     linkedTicketId: null,
     plannedFor: null,
     sla: deps.sla.initial(priority, receivedAt, accountId),
@@ -344,8 +710,8 @@ function outboundRecord(
   ticketId: string,
   at: Date,
   kind: TicketMessage['kind'],
-  mail: import('../domain/ports').OutboundMail,
-  sent: import('../domain/ports').SentMail,
+  mail: OutboundMail,
+  sent: SentMail,
 ): TicketMessage {
   return {
     ticketId,

@@ -1,0 +1,117 @@
+import { FixedClock } from '../../../lambdas/domain/clock';
+import { parseMessage } from '../../../lambdas/mail/parse-message';
+import { ingestEmail, type IngestDeps, type IngestInput, type IngestResult } from '../../../lambdas/use-cases/ingest-email';
+import type { RuntimeConfig } from '../../../lambdas/use-cases/runtime-config';
+import { createSlaService } from '../../../lambdas/use-cases/sla-service';
+import { defaultLocalConfig } from '../../../local/run-stack';
+import {
+  InMemoryCounters,
+  InMemoryInboundLedger,
+  InMemoryRawMailStore,
+  InMemoryTicketRepository,
+  InMemoryTimers,
+  RecordingMailer,
+} from '../../support/in-memory';
+
+export const SECRET = 'conversation-test-secret';
+/** A Tuesday in business hours of the facs desk (06:00-18:00 Pacific). */
+export const START = '2026-11-17T18:00:00Z';
+
+export interface Desk {
+  deps: IngestDeps;
+  tickets: InMemoryTicketRepository;
+  ledger: InMemoryInboundLedger;
+  rawMail: InMemoryRawMailStore;
+  mailer: RecordingMailer;
+  timers: InMemoryTimers;
+  counters: InMemoryCounters;
+  clock: FixedClock;
+  /** Delivers one raw mail as SES would; returns the ingest result. */
+  deliver(raw: string, opts?: DeliverOptions): Promise<IngestResult>;
+  /** The input `deliver` would use (to deliver the very same receipt twice). */
+  inputFor(raw: string, opts?: DeliverOptions): Promise<IngestInput>;
+}
+
+export interface DeliverOptions {
+  sesMessageId?: string;
+  recipients?: string[];
+  verdicts?: Partial<IngestInput['verdicts']>;
+}
+
+let seq = 0;
+
+export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
+  return { ...defaultLocalConfig('facs'), ...overrides };
+}
+
+export function makeDesk(config: RuntimeConfig = testConfig()): Desk {
+  const tickets = new InMemoryTicketRepository();
+  const ledger = new InMemoryInboundLedger();
+  const rawMail = new InMemoryRawMailStore();
+  const mailer = new RecordingMailer();
+  const timers = new InMemoryTimers();
+  const counters = new InMemoryCounters();
+  const clock = new FixedClock(START);
+  const deps: IngestDeps = {
+    tickets, ledger, rawMail, mailer, timers, counters, clock, config,
+    sla: createSlaService(config),
+    parse: (raw) => parseMessage(raw),
+    replyTokenSecret: SECRET,
+  };
+  const inputFor = async (raw: string, opts: DeliverOptions = {}): Promise<IngestInput> => {
+    seq += 1;
+    clock.advance(1000); // mail arrives one after the other, as in life
+    const sesMessageId = opts.sesMessageId ?? `ses${seq}x${Math.random().toString(36).slice(2, 8)}`;
+    const rawKey = `inbound/${sesMessageId}`;
+    await rawMail.putObject(rawKey, raw.replace(/\r?\n/g, '\r\n'), 'message/rfc822');
+    const messageId = /^Message-ID:\s*(.+)$/im.exec(raw.split(/\r?\n\r?\n/)[0])?.[1]?.trim() ?? null;
+    return {
+      sesMessageId,
+      rawKey,
+      recipients: opts.recipients ?? ['support@example.com'],
+      receivedAt: clock.now(),
+      messageId,
+      verdicts: { spamVerdict: 'PASS', virusVerdict: 'PASS', spfVerdict: 'GRAY', dkimVerdict: 'GRAY', dmarcVerdict: 'GRAY', ...opts.verdicts },
+    };
+  };
+  return {
+    deps, tickets, ledger, rawMail, mailer, timers, counters, clock, inputFor,
+    deliver: async (raw, opts) => ingestEmail(deps, await inputFor(raw, opts)),
+  };
+}
+
+export interface EmlInput {
+  from: string;
+  to?: string;
+  cc?: string;
+  subject: string;
+  messageId?: string | null;
+  inReplyTo?: string;
+  references?: string;
+  headers?: string[];
+  body: string;
+}
+
+/** A small raw RFC 5322 message. */
+export function eml(m: EmlInput): string {
+  return [
+    `From: ${m.from}`,
+    `To: ${m.to ?? 'Support <support@example.com>'}`,
+    ...(m.cc ? [`Cc: ${m.cc}`] : []),
+    `Subject: ${m.subject}`,
+    'Date: Tue, 17 Nov 2026 10:00:00 -0800',
+    ...(m.messageId === null ? [] : [`Message-ID: ${m.messageId ?? `<m${(seq += 1)}.${Math.random().toString(36).slice(2)}@mail.example>`}`]),
+    ...(m.inReplyTo ? [`In-Reply-To: ${m.inReplyTo}`] : []),
+    ...(m.references ? [`References: ${m.references}`] : []),
+    ...(m.headers ?? []),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    m.body,
+    '',
+  ].join('\r\n');
+}
+
+export function header(mail: { headers?: Record<string, string> }, name: string): string | undefined {
+  return Object.entries(mail.headers ?? {}).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+}
