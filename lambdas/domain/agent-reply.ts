@@ -60,6 +60,9 @@ export function planAgentReply(ticket: Ticket, parsed: ParsedCommands, ctx: Agen
       return;
     }
     t.sla = applyStatusChange(t.sla, ctx.policy, t.priority, t.status, to, ctx.at, opts);
+    // Each wait on the customer counts its own reminders: an earlier wait's must not
+    // auto-resolve this one early.
+    if (to === 'needs_clarification') t.remindersSent = 0;
     t.status = to;
     applied.push(`status ${to}`);
   };

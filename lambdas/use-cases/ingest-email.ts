@@ -24,6 +24,7 @@ import { throttleWindows } from '../domain/ack-throttle';
 import { customerReplyAction, subjectTagAccepted, threadIdCandidates, ticketFromReplyToken, type ThreadMatch } from '../domain/threading';
 import { buildStatusUpdate } from '../domain/status-mail';
 import { applyStatusChange } from '../domain/sla/deadlines';
+import { parseRating } from '../domain/notifications';
 import { planAgentMessage } from './apply-agent-reply';
 import { deskSender, recipientsOf, type TicketChange } from './ticket-change';
 import type { RuntimeConfig } from './runtime-config';
@@ -223,7 +224,12 @@ async function processClaimed(
   const match = await findTicket(claim);
   if (match) {
     if (trustedAgent) return appendToTicket(claim, match.ticket.id, match.via);
-    const action = message.autoReply ? 'append' : customerReplyAction(match.ticket, deps.clock.now(), config.reopenWindowDays);
+    // A lone digit answering the feedback request rates the ticket, even a closed one,
+    // instead of opening a new ticket.
+    const action =
+      message.autoReply || ratingOf(match.ticket, message) !== null
+        ? 'append'
+        : customerReplyAction(match.ticket, deps.clock.now(), config.reopenWindowDays);
     if (action === 'new-linked') return openTicket(claim, null, match.ticket.id);
     return appendToTicket(claim, match.ticket.id, match.via);
   }
@@ -357,6 +363,8 @@ function customerChange(claim: Claim, ticket: Ticket): TicketChange {
   const { deps, parsed } = claim;
   const m = parsed.message;
   if (m.autoReply) return { ticket, mails: [], kind: 'auto-reply', meta: { autoReply: true } };
+  const rating = ratingOf(ticket, m);
+  if (rating !== null) return { ticket: { ...ticket, rating }, mails: [], kind: 'customer', meta: { rating } };
   const now = deps.clock.now();
   const known = [ticket.requester.address, ...ticket.participants.map((p) => p.address)];
   const newcomers = customerParticipants([...(m.from ? [m.from] : []), ...m.to, ...m.cc], {
@@ -401,6 +409,12 @@ function customerChange(claim: Claim, ticket: Ticket): TicketChange {
     }
   }
   return { ticket: t, mails, kind: 'customer', ...(Object.keys(meta).length > 0 ? { meta } : {}) };
+}
+
+/** The 1-5 rating a customer's reply gives a resolved or closed ticket, else null. */
+function ratingOf(ticket: Ticket, m: InboundMessage): number | null {
+  if (ticket.status !== 'resolved' && ticket.status !== 'closed') return null;
+  return parseRating(m.reply || m.text);
 }
 
 /** A bounce marks the recipients that failed, so later mail leaves them out; nothing is sent. */

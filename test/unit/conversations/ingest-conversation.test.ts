@@ -213,6 +213,34 @@ describe('status lifecycle driven by customers', () => {
   });
 });
 
+describe('feedback and repeated waits', () => {
+  it('a lone digit answering the feedback request rates a closed ticket instead of opening a new one', async () => {
+    const desk = makeDesk();
+    const { ticket, ack } = await openTicket(desk);
+    await desk.deliver(eml({ from: 'alex@example.com', subject: `[#${ticket.id}]`, body: '#status closed\nDone.' }));
+    const before = desk.tickets.tickets.size;
+    const rated = await desk.deliver(eml({ from: ANA, subject: 'Re: feedback', inReplyTo: ack.messageId, body: '4' }));
+    expect(rated).toMatchObject({ outcome: 'appended', ticketId: ticket.id });
+    expect(desk.tickets.tickets.size).toBe(before);
+    expect((await desk.tickets.getTicket(ticket.id))!.rating).toBe(4);
+    const words = await desk.deliver(eml({ from: ANA, subject: 'Re: feedback', inReplyTo: ack.messageId, body: 'It broke again, 4 users affected.' }));
+    expect(words.outcome).toBe('created');
+  });
+
+  it('a second wait on the customer starts counting reminders from zero', async () => {
+    const desk = makeDesk();
+    const { ticket, ack } = await openTicket(desk);
+    await desk.deliver(eml({ from: 'alex@example.com', subject: `[#${ticket.id}]`, body: '#status needs_clarification\nWhich browser?' }));
+    const waiting = (await desk.tickets.getTicket(ticket.id))!;
+    desk.tickets.tickets.set(ticket.id, { ...waiting, remindersSent: 2 });
+    await desk.deliver(eml({ from: ANA, subject: 'Re', inReplyTo: ack.messageId, body: 'Firefox.' }));
+    await desk.deliver(eml({ from: 'alex@example.com', subject: `[#${ticket.id}]`, body: '#status needs_clarification\nWhich version?' }));
+    const again = (await desk.tickets.getTicket(ticket.id))!;
+    expect(again.status).toBe('needs_clarification');
+    expect(again.remindersSent).toBe(0);
+  });
+});
+
 describe('loop guards', () => {
   it('an out-of-office answer to our ack is stored on the ticket, never acknowledged or relayed', async () => {
     const desk = makeDesk();
