@@ -1,3 +1,5 @@
+import { parseRuntimeConfig } from '../lambdas/use-cases/runtime-config';
+import { createSlaService } from '../lambdas/use-cases/sla-service';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
@@ -124,8 +126,11 @@ export interface RuntimeDeskConfig {
   readonly escalation: { readonly tier1: string; readonly tier2: string; readonly tier3: string };
   /** The SLA policy JSON exactly as in the policy file. */
   readonly policy: Record<string, unknown>;
-  /** Contents of the accounts file, null when none is configured. */
-  readonly accounts: unknown;
+  /**
+   * Contents of the accounts file (accounts/contracts, priority rules: `PriorityConfigSchema` of
+   * lambdas/domain/priority.ts); absent when none is configured.
+   */
+  readonly priority?: unknown;
   readonly reopenWindowDays: number;
   readonly autoCloseDays: number;
 }
@@ -193,7 +198,7 @@ export function loadDeployConfig(context: unknown, options: LoadOptions = {}): D
       agents: r.agents,
       escalation: r.escalation,
       policy,
-      accounts,
+      ...(accounts === null ? {} : { priority: accounts }),
       reopenWindowDays: r.reopenWindowDays,
       autoCloseDays: r.autoCloseDays,
     };
@@ -204,6 +209,11 @@ export function loadDeployConfig(context: unknown, options: LoadOptions = {}): D
       problems.push(
         `${at(RUNTIME_TO_CONFIG_FIELD[field] ?? field)}: SESDESK_CONFIG would be ${size} bytes, over its ${RUNTIME_CONFIG_BUDGET_BYTES}-byte share of Lambda's 4 KB environment limit; this field takes ${bytes} bytes — shrink it`,
       );
+      return;
+    }
+    const runtimeProblem = runtimeConfigProblem(runtime);
+    if (runtimeProblem) {
+      problems.push(`${at(r.accountsFile === undefined ? 'slaPolicy' : 'accountsFile')}: the functions would reject this config: ${runtimeProblem}`);
       return;
     }
     regions.push({
@@ -226,7 +236,7 @@ export function loadDeployConfig(context: unknown, options: LoadOptions = {}): D
 
 const RUNTIME_TO_CONFIG_FIELD: Partial<Record<keyof RuntimeDeskConfig, string>> = {
   policy: 'slaPolicy',
-  accounts: 'accountsFile',
+  priority: 'accountsFile',
 };
 
 function largestField(runtime: RuntimeDeskConfig): [keyof RuntimeDeskConfig, number] {
@@ -292,4 +302,17 @@ function defaultPolicyParser(): PolicyParser | undefined {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(modulePath) as { parsePolicy?: unknown };
   return typeof mod.parsePolicy === 'function' ? (mod.parsePolicy as PolicyParser) : undefined;
+}
+
+/**
+ * Checks the runtime config exactly as the functions will read it (the same parser and SLA
+ * service), so a policy/accounts mismatch fails at synth, not at the first mail.
+ */
+function runtimeConfigProblem(runtime: RuntimeDeskConfig): string | null {
+  try {
+    createSlaService(parseRuntimeConfig(runtime, 'SESDESK_CONFIG'));
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }

@@ -44,7 +44,6 @@ export function defaultLocalConfig(policy = 'platform'): RuntimeConfig {
     trustAgentsWithoutVerdicts: true,
     escalation: { tier1: 'tier1@example.com', tier2: 'tier2@example.com', tier3: 'tier3@example.com' },
     policy: readPolicyJson(policy),
-    displayTimezone: 'UTC',
   });
 }
 

@@ -503,7 +503,7 @@ async function openTicket(claim: Claim, knownTicketId: string | null, linkedTick
           replyAddressToken: ticket.replyToken,
           customerMessageId: message.messageId,
           customerReferences: message.references,
-          timezone: config.displayTimezone,
+          timezone: config.displayTimezone ?? deps.sla.policy.timezone,
           followsUp: linkedTicketId,
         });
         mails.push({ kind: 'ack', mail: ack });

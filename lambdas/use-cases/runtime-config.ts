@@ -53,8 +53,8 @@ export const RuntimeConfigSchema = z.object({
   ackThrottle: z
     .object({ perHour: z.number().int().positive().default(5), perDay: z.number().int().positive().default(10) })
     .default({ perHour: 5, perDay: 10 }),
-  /** Time zone used to show due times in mails; defaults to the policy's. */
-  displayTimezone: z.string().default('UTC'),
+  /** Time zone used to show due times in mails; absent: the SLA policy's. */
+  displayTimezone: z.string().optional(),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 

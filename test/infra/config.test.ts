@@ -75,6 +75,11 @@ describe('rejected fields name their path', () => {
     ['a policy file that is not JSON', (r) => (r.slaPolicy = 'test/infra/fixtures/not-json.json'), /^sesdesk\.regions\[1\]\.slaPolicy: test\/infra\/fixtures\/not-json\.json is not readable JSON/m],
     ['a policy whose default priority is not defined', (r) => (r.slaPolicy = 'test/infra/fixtures/no-default.json'), /^sesdesk\.regions\[1\]\.slaPolicy: defaultPriority must be a key of priorities/m],
     ['a missing accounts file', (r) => (r.accountsFile = 'accounts/none.json'), /^sesdesk\.regions\[1\]\.accountsFile: file not found/m],
+    [
+      'an accounts file naming a priority the policy lacks',
+      (r) => (r.accountsFile = 'test/infra/fixtures/accounts-bad-priority.json'),
+      /^sesdesk\.regions\[1\]\.accountsFile: the functions would reject this config: accounts\[0\]\.maxPriority: "p1" is not a priority of policy fairfax/m,
+    ],
   ])('%s', (_label, edit, expected) => {
     expect(errorOf(withRegion(1, edit))).toMatch(expected);
   });

@@ -131,8 +131,8 @@ describe('optional paths (variant us-east-1)', () => {
     const fn = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'sesdesk-ingest-email' } }))[0] as {
       Properties: { Environment: { Variables: { SESDESK_CONFIG: string } } };
     };
-    expect(JSON.parse(fn.Properties.Environment.Variables.SESDESK_CONFIG).accounts).toEqual({
-      accounts: [{ id: 'acme', domains: ['acme.example'], contacts: ['pat@acme.example'] }],
+    expect(JSON.parse(fn.Properties.Environment.Variables.SESDESK_CONFIG).priority).toEqual({
+      accounts: [{ id: 'acme', domains: ['acme.example'], primaryContact: 'pat@acme.example', authorizedSenders: ['pat@acme.example'] }],
     });
   });
 });

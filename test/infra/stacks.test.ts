@@ -1,3 +1,5 @@
+import { parseRuntimeConfig } from '../../lambdas/use-cases/runtime-config';
+import { createSlaService } from '../../lambdas/use-cases/sla-service';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -169,7 +171,9 @@ describe.each(REGIONS)('stateless stack in %s', (region) => {
     expect(config.mailDomain).toBe('example.com');
     expect(config.escalation).toEqual({ tier1: 'tier1@example.com', tier2: 'tier2@example.com', tier3: 'tier3@example.com' });
     expect(config.policy.name).toBe(region === 'us-east-1' ? 'platform' : 'fairfax');
-    expect(config.accounts).toBeNull();
+    expect(config.priority).toBeUndefined();
+    // What the functions will do with it: parse it and build the SLA service, without error.
+    expect(() => createSlaService(parseRuntimeConfig(config))).not.toThrow();
   });
 
   test('the functions were bundled: minified code with a source map per function', () => {
