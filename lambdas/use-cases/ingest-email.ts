@@ -189,16 +189,18 @@ async function processClaimed(
   knownTicketId: string | null,
   loaded: Loaded | null,
 ): Promise<IngestResult> {
-  const { parsed } = loaded ?? (await load(deps, input));
-  const message = parsed.message;
-  const { config } = deps;
-
+  // SES's verdicts come with the event: a virus or a DMARC reject is decided before the raw
+  // mail is read or parsed (it stays in S3, quarantined, with its recorded reason).
   const verdict = judgeVerdicts(input.verdicts);
   if (verdict.action !== 'accept') {
     const outcome: LedgerOutcome = verdict.action === 'quarantine' ? 'quarantined' : 'dropped';
     await deps.ledger.complete(key, outcome, { reason: verdict.reason ?? verdict.action });
     return { outcome, ticketId: null, reason: verdict.reason };
   }
+
+  const { parsed } = loaded ?? (await load(deps, input));
+  const message = parsed.message;
+  const { config } = deps;
 
   const from = message.from?.address?.toLowerCase() ?? null;
   const loop = ownLoopReason(parsed.headers, from, config.supportAddresses);
