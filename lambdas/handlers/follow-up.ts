@@ -1,6 +1,6 @@
 import { observability } from './observability';
 import { makeTimerHandler } from './timer-handler';
-import { ingestDepsFromEnv } from './wiring';
+import { timerDepsFromEnv } from './env';
 
 /** Scheduler target for follow-up timers: customer reminder, auto-resolve, auto-close. */
-export const handler = makeTimerHandler(ingestDepsFromEnv, observability());
+export const handler = makeTimerHandler(timerDepsFromEnv, observability());

@@ -7,7 +7,8 @@ import { ingestEmail, type IngestDeps, type IngestResult } from '../use-cases/in
 import { SesReceiptEventSchema } from './ses-event-schema';
 import { sesRecordToIngestInput } from './ses-input';
 import { observability, type Observability } from './observability';
-import { ingestDepsFromEnv, inboundPrefixFromEnv } from './wiring';
+import { inboundPrefixFromEnv } from './env';
+import { ingestDepsFromEnv } from './wiring';
 
 /**
  * Builds the ingest handler around a deps factory, so the Lambda (deps from the environment)

@@ -1,6 +1,6 @@
 import { observability } from './observability';
 import { makeTimerHandler } from './timer-handler';
-import { ingestDepsFromEnv } from './wiring';
+import { timerDepsFromEnv } from './env';
 
 /** Scheduler target for SLA timers: warning, breach, update due (see use-cases/handle-timer.ts). */
-export const handler = makeTimerHandler(ingestDepsFromEnv, observability());
+export const handler = makeTimerHandler(timerDepsFromEnv, observability());
