@@ -27,16 +27,26 @@ export function isSupportAddress(supportAddresses: readonly string[], address: s
 }
 
 /**
+ * Most customers a ticket keeps besides its requester. Every status update and relay goes to
+ * all of them, and SES takes at most 50 recipients a message: a mail with 1,000 addresses in
+ * To/Cc must not turn the desk into a mass mailer.
+ */
+export const MAX_PARTICIPANTS = 20;
+
+/**
  * Customers to keep on the conversation: everyone in To/Cc except our support addresses,
- * agents, and the requester, each once (case-insensitive).
+ * agents, and the requester, each once (case-insensitive), the first `limit` of them
+ * (default {@link MAX_PARTICIPANTS}).
  */
 export function customerParticipants(
   candidates: readonly Address[],
-  opts: { supportAddresses: readonly string[]; agents: AgentDirectory; exclude: readonly string[] },
+  opts: { supportAddresses: readonly string[]; agents: AgentDirectory; exclude: readonly string[]; limit?: number },
 ): Address[] {
   const seen = new Set(opts.exclude.map((a) => a.toLowerCase()));
   const out: Address[] = [];
+  const limit = opts.limit ?? MAX_PARTICIPANTS;
   for (const candidate of candidates) {
+    if (out.length >= limit) break;
     const address = candidate.address.trim().toLowerCase();
     if (!address.includes('@') || seen.has(address)) continue;
     if (isSupportAddress(opts.supportAddresses, address) || isAgentAddress(opts.agents, address)) continue;

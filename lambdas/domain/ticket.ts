@@ -130,6 +130,13 @@ export interface PendingMail {
   id: string;
   kind: MessageKind;
   mail: OutboundMail;
+  /** Additive (reliability, timer notices): facts stored on the outbound message once it is sent. */
+  meta?: Record<string, unknown>;
+  /**
+   * Additive (reliability, timer notices): until then the invocation that queued the mail owns
+   * it; a redelivery after this instant (a crashed attempt) sends what is still queued.
+   */
+  leaseUntil?: string;
 }
 
 export type MessageDirection = 'inbound' | 'outbound';

@@ -28,7 +28,8 @@ import { withRetry } from './retry';
  * ticket and acts only when the deadline the timer was armed for still is the ticket's nearest
  * one and its timer is still this one. The act is claimed with the ticket's optimistic version:
  * of two concurrent fires one save wins, the other re-reads and finds the deadline handled.
- * Mail goes out after the claim (a lost race must not mail twice); then the next deadline is armed.
+ * Mail is queued on the ticket with the claim and goes out after it (a lost race must not mail
+ * twice; a crash after the claim leaves it queued for the redelivery); then the next deadline is armed.
  */
 
 /** The payload `timerRequestFor` puts on every schedule. */
@@ -86,17 +87,37 @@ interface Plan {
 
 const MAX_ATTEMPTS = 5;
 
+/**
+ * How long the invocation that claimed an act owns the mail it queued: longer than the
+ * function timeout, shorter than Lambda's first async retry (the ingest lease's reasoning).
+ */
+const SEND_LEASE_MS = 45_000;
+
+/** Outbox ids of the mail a fired timer queued: `timer:<schedule>#<n>`. */
+const queuePrefix = (timer: string): string => `timer:${timer}#`;
+
 /** Handles one timer fire; see the module comment for when it acts and when it does nothing. */
 export async function handleTimer(deps: TimerDeps, input: TimerFireInput): Promise<TimerResult> {
   const base = { ticketId: input.ticketId, kind: input.kind, notified: [] as string[], failed: [] as string[] };
   for (let attempt = 1; ; attempt += 1) {
-    const ticket = await deps.tickets.getTicket(input.ticketId);
+    let ticket = await deps.tickets.getTicket(input.ticketId);
     if (!ticket) return { ...base, outcome: 'skipped', reason: 'ticket not found', nextTimer: null };
+    const now = deps.clock.now();
+    const queued = (ticket.outbox ?? []).filter((p) => p.id.startsWith(queuePrefix(input.timer)));
+    if (queued.some((p) => p.leaseUntil !== undefined && Date.parse(p.leaseUntil) > now.getTime())) {
+      return { ...base, outcome: 'skipped', reason: 'another delivery of this timer is sending its mail', nextTimer: ticket.timer?.name ?? null };
+    }
+    if (queued.length > 0) {
+      // An earlier delivery claimed the act and crashed before its mail left: send it now.
+      const flushed = await flush(deps, ticket, input, now, true);
+      ticket = flushed.ticket;
+      base.notified.push(...flushed.notified);
+      base.failed.push(...flushed.failed);
+    }
     if (ticket.timer?.name !== input.timer) {
       // Someone re-armed the ticket since: that newer timer owns its nearest deadline.
       return { ...base, outcome: 'skipped', reason: 'a newer timer is armed', nextTimer: ticket.timer?.name ?? null };
     }
-    const now = deps.clock.now();
     const why = stale(deps, ticket, input, now);
     if (why) {
       // The deadline moved or was handled without re-arming (or a crash after the act):
@@ -105,14 +126,30 @@ export async function handleTimer(deps: TimerDeps, input: TimerFireInput): Promi
       return { ...base, outcome: 'skipped', reason: why, nextTimer: next };
     }
     const plan = await planAct(deps, ticket, input, now);
+    // The mail is queued on the ticket in the same write that claims the act (transactional
+    // outbox): a crash after the claim leaves it there for the redelivery, never lost.
+    const leaseUntil = new Date(now.getTime() + SEND_LEASE_MS).toISOString();
+    const claimed: Ticket = {
+      ...plan.ticket,
+      outbox: [
+        ...(plan.ticket.outbox ?? []),
+        ...plan.notices.map((n, i) => ({
+          id: `${queuePrefix(input.timer)}${i + 1}`,
+          kind: 'notification' as const,
+          mail: n.mail,
+          meta: { ...n.meta, audience: n.audience },
+          leaseUntil,
+        })),
+      ],
+    };
     try {
-      await deps.tickets.saveTicket(plan.ticket);
+      await deps.tickets.saveTicket(claimed);
     } catch (error) {
       if (error instanceof ConcurrentModificationError && attempt < MAX_ATTEMPTS) continue;
       throw error;
     }
-    const { notified, failed } = await deliver(deps, plan, input, now);
-    const next = await rearm(deps, plan.ticket, input.timer);
+    const { ticket: sent, notified, failed } = await flush(deps, claimed, input, now, false);
+    const next = await rearm(deps, sent, input.timer);
     return {
       ...base,
       outcome: 'acted',
@@ -250,54 +287,79 @@ async function lastUpdateNotice(deps: TimerDeps, ticketId: string): Promise<stri
 }
 
 /**
- * Sends the plan's mail and stores each as an outbound `notification` on the ticket. A mail
- * that fails is stored with its error rather than failing the invocation: the act is already
- * claimed, and a retry would find the deadline handled and not send it anyway.
+ * Sends the mail the fired timer queued on the ticket and stores each as an outbound
+ * `notification`, then takes it off the outbox. A mail that fails is stored with its error
+ * rather than failing the invocation: the act is already claimed, and a retry would not send
+ * it either. On a redelivery (`recovering`) mail already stored is not sent again.
  */
-async function deliver(
+async function flush(
   deps: TimerDeps,
-  plan: Plan,
+  ticket: Ticket,
   input: TimerFireInput,
   now: Date,
-): Promise<{ notified: string[]; failed: string[] }> {
+  recovering: boolean,
+): Promise<{ ticket: Ticket; notified: string[]; failed: string[] }> {
+  const prefix = queuePrefix(input.timer);
+  const queued = (ticket.outbox ?? []).filter((p) => p.id.startsWith(prefix));
   const notified: string[] = [];
   const failed: string[] = [];
-  for (const [index, notice] of plan.notices.entries()) {
-    const recipients = notice.mail.to.map((a) => a.address);
+  if (queued.length === 0) return { ticket, notified, failed };
+  const stored = recovering ? new Set((await deps.tickets.listMessages(ticket.id)).map((m) => m.key)) : new Set<string>();
+  for (const entry of queued) {
+    const key = `timer-${input.timer}-${entry.id.slice(prefix.length)}`;
+    if (stored.has(key)) continue;
+    const { audience, ...meta } = entry.meta ?? {};
+    const recipients = entry.mail.to.map((a) => a.address);
     let sent: { sesMessageId: string; messageId: string } | null = null;
     let sendError: string | null = null;
     try {
-      sent = await withRetry(() => deps.mailer.send(notice.mail));
+      sent = await withRetry(() => deps.mailer.send(entry.mail));
       notified.push(...recipients);
     } catch (error) {
       sendError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       failed.push(...recipients);
     }
     const record: TicketMessage = {
-      ticketId: plan.ticket.id,
-      key: `timer-${input.timer}-${index + 1}`,
+      ticketId: ticket.id,
+      key,
       at: now.toISOString(),
       direction: 'outbound',
       kind: 'notification',
-      from: notice.mail.from,
-      to: notice.mail.to,
-      cc: notice.mail.cc ?? [],
-      subject: notice.mail.subject,
-      text: notice.mail.text,
+      from: entry.mail.from,
+      to: entry.mail.to,
+      cc: entry.mail.cc ?? [],
+      subject: entry.mail.subject,
+      text: entry.mail.text,
       textKey: null,
       messageId: sent?.messageId ?? null,
       sesMessageId: sent?.sesMessageId ?? null,
       rawKey: null,
       attachments: [],
-      meta: { ...notice.meta, audience: notice.audience, ...(sendError ? { sendError } : {}) },
+      meta: { ...meta, audience, ...(sendError ? { sendError } : {}) },
     };
     await withRetry(async () => {
       await deps.tickets.appendMessage(record);
       // Customers answer reminders: their reply must thread onto this ticket.
-      if (sent && notice.audience === 'customer') await deps.tickets.indexMessageIds(plan.ticket.id, [sent.messageId]);
+      if (sent && audience === 'customer') await deps.tickets.indexMessageIds(ticket.id, [sent.messageId]);
     });
   }
-  return { notified, failed };
+  let current = ticket;
+  for (let attempt = 1; ; attempt += 1) {
+    const updated: Ticket = {
+      ...current,
+      version: current.version + 1,
+      outbox: (current.outbox ?? []).filter((p) => !p.id.startsWith(prefix)),
+    };
+    try {
+      await deps.tickets.saveTicket(updated);
+      return { ticket: updated, notified, failed };
+    } catch (error) {
+      if (!(error instanceof ConcurrentModificationError) || attempt >= MAX_ATTEMPTS) throw error;
+      const fresh = await deps.tickets.getTicket(ticket.id);
+      if (!fresh) throw error;
+      current = fresh;
+    }
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import type {
   TimerScheduler,
 } from '../domain/ports';
 import type { MessageKind, PendingMail, Ticket, TicketMessage, StoredAttachment } from '../domain/ticket';
-import { customerParticipants, isAgentAddress } from '../domain/agents';
+import { customerParticipants, isAgentAddress, MAX_PARTICIPANTS } from '../domain/agents';
 import { makeReplyToken } from '../domain/reply-token';
 import { buildAcknowledgement, buildUnauthorizedReply } from '../domain/outbound';
 import { attachmentKey } from '../domain/safe-name';
@@ -303,14 +303,15 @@ async function appendToTicket(claim: Claim, ticketId: string, via: ThreadMatch |
   if (!ticket) throw new NotFoundError(`ticket ${ticketId} matched by ${key} is missing`);
   let change = ticket.applied?.includes(key) ? null : decideChange(claim, ticket);
 
-  if (!steps.includes('message')) {
+  if (!hasStep(steps, 'message')) {
     const attachments = await storeAttachments(deps, ticket.id, parsed);
     const kind = change?.kind ?? defaultKind(claim);
     const record = await inboundMessageRecord(deps, ticket.id, input, parsed, attachments, kind);
     if (change?.meta || via) record.meta = { ...(record.meta ?? {}), ...(via ? { matchedBy: via } : {}), ...(change?.meta ?? {}) };
     await deps.tickets.appendMessage(record);
     if (parsed.message.messageId) await deps.tickets.indexMessageIds(ticket.id, [parsed.message.messageId]);
-    await deps.ledger.progress(key, { step: 'message' });
+    // Names the schedule this message may replace, so a retry after a crash mid re-arm deletes it.
+    await deps.ledger.progress(key, { step: ticket.timer ? `message ${TIMER_BEFORE}${ticket.timer.name}` : 'message' });
   }
 
   for (let attempt = 1; change; attempt += 1) {
@@ -326,7 +327,8 @@ async function appendToTicket(claim: Claim, ticketId: string, via: ThreadMatch |
       ticket = updated;
       break;
     } catch (error) {
-      if (!(error instanceof ConcurrentModificationError) || attempt >= 8) throw error;
+      if (!(error instanceof ConcurrentModificationError) || attempt >= RACE_ATTEMPTS) throw error;
+      await raceBackoff(attempt);
       ticket = (await deps.tickets.getTicket(ticketId))!;
       change = ticket.applied?.includes(key) ? null : decideChange(claim, ticket);
     }
@@ -334,7 +336,7 @@ async function appendToTicket(claim: Claim, ticketId: string, via: ThreadMatch |
 
   ticket = await flushOutbox(deps, key, steps, ticket);
   if (!steps.includes('timer')) {
-    ticket = await armTimerRetrying(deps, ticket);
+    ticket = await armTimerRetrying(deps, ticket, replacedTimer(steps));
     await deps.ledger.progress(key, { step: 'timer' });
   }
   await deps.ledger.complete(key, 'appended', { ticketId: ticket.id });
@@ -373,6 +375,7 @@ function customerChange(claim: Claim, ticket: Ticket): TicketChange {
     supportAddresses: deps.config.supportAddresses,
     agents: deps.config.agents,
     exclude: known,
+    limit: Math.max(0, MAX_PARTICIPANTS - ticket.participants.length),
   });
   let t: Ticket = {
     ...ticket,
@@ -524,7 +527,7 @@ async function openTicket(claim: Claim, knownTicketId: string | null, linkedTick
     await deps.ledger.progress(key, { ticketId: ticket.id, step: 'ticket' });
   }
 
-  if (!steps.includes('message')) {
+  if (!hasStep(steps, 'message')) {
     const attachments = await storeAttachments(deps, ticket.id, parsed);
     const record = await inboundMessageRecord(deps, ticket.id, input, parsed, attachments, defaultKind({ ...claim, trustedAgent: false }));
     const meta: Record<string, unknown> = { ...(record.meta ?? {}) };
@@ -539,12 +542,26 @@ async function openTicket(claim: Claim, knownTicketId: string | null, linkedTick
   ticket = await flushOutbox(deps, key, steps, ticket);
 
   if (!steps.includes('timer')) {
-    ticket = await armTimerRetrying(deps, ticket);
+    ticket = await armTimerRetrying(deps, ticket, replacedTimer(steps));
     await deps.ledger.progress(key, { step: 'timer' });
   }
 
   await deps.ledger.complete(key, 'created', { ticketId: ticket.id });
   return { outcome: 'created', ticketId: ticket.id };
+}
+
+/** Marks, in the `message` step, the schedule the ticket had before this message re-arms it. */
+const TIMER_BEFORE = 'timer-before:';
+
+/** True when `step` is done (a step may carry details after a space: `message timer-before:X`). */
+function hasStep(steps: readonly string[], step: string): boolean {
+  return steps.some((s) => s === step || s.startsWith(`${step} `));
+}
+
+/** The schedule a crashed attempt was replacing when it re-armed the ticket, if any. */
+function replacedTimer(steps: readonly string[]): string | null {
+  const step = steps.find((s) => s.startsWith(`message ${TIMER_BEFORE}`));
+  return step ? step.slice(`message ${TIMER_BEFORE}`.length) : null;
 }
 
 /** Ledger step recording that pending mail `n` went out, with the ids SES gave it. */
@@ -613,23 +630,36 @@ async function flushOutbox(deps: IngestDeps, key: string, steps: string[], start
       await deps.tickets.saveTicket(updated);
       return updated;
     } catch (error) {
-      if (!(error instanceof ConcurrentModificationError) || attempt >= 8) throw error;
+      if (!(error instanceof ConcurrentModificationError) || attempt >= RACE_ATTEMPTS) throw error;
+      await raceBackoff(attempt);
       ticket = (await deps.tickets.getTicket(start.id))!;
     }
   }
 }
 
 /** {@link armTimer}, re-reading the ticket when a concurrent message saved it first. */
-async function armTimerRetrying(deps: IngestDeps, start: Ticket): Promise<Ticket> {
+async function armTimerRetrying(deps: IngestDeps, start: Ticket, stray: string | null): Promise<Ticket> {
   let ticket = start;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await armTimer(deps, ticket);
+      return await armTimer(deps, ticket, { stray });
     } catch (error) {
-      if (!(error instanceof ConcurrentModificationError) || attempt >= 8) throw error;
+      if (!(error instanceof ConcurrentModificationError) || attempt >= RACE_ATTEMPTS) throw error;
+      await raceBackoff(attempt);
       ticket = (await deps.tickets.getTicket(start.id))!;
     }
   }
+}
+
+/**
+ * Optimistic saves of one ticket lost to a concurrent writer: a busy thread (20 replies at
+ * once) needs more than a handful of immediate re-reads, which would collide again in lockstep.
+ */
+const RACE_ATTEMPTS = 25;
+
+/** Full-jitter backoff between re-reads of a contended ticket (at most ~250 ms). */
+function raceBackoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 5 * 2 ** attempt)));
 }
 
 function newTicket(deps: IngestDeps, id: string, number: number, parsed: ParsedMail, receivedAt: Date): Ticket {
@@ -751,15 +781,19 @@ function outboundRecord(
 /**
  * Points the ticket's one pending schedule at its nearest deadline: arms the new schedule
  * first (a name conflict from a retry is success), saves the ticket with it, then deletes the
- * old one, so a crash in between leaves at worst an extra schedule whose handler finds its
- * deadline no longer holds, never a ticket with none.
+ * old one, so a crash in between never leaves a ticket without a schedule. The retry of such a
+ * crashed attempt passes the schedule that attempt replaced (`stray`, from its ledger steps)
+ * and it is deleted again, so no extra schedule is left either.
  */
 export async function armTimer(
   deps: Pick<IngestDeps, 'timers' | 'sla' | 'clock' | 'tickets'>,
   ticket: Ticket,
+  opts: { stray?: string | null } = {},
 ): Promise<Ticket> {
   const next = deps.sla.nextTimer(ticket, deps.clock.now());
   const current = ticket.timer;
+  // Only a retry pays this call: deleting a schedule that is already gone is success.
+  if (opts.stray && opts.stray !== current?.name && opts.stray !== next?.name) await deps.timers.cancel(opts.stray);
   if (current?.name === next?.name) return ticket;
   if (next) await deps.timers.arm(next);
   const updated: Ticket = {
@@ -767,7 +801,18 @@ export async function armTimer(
     version: ticket.version + 1,
     timer: next ? { name: next.name, at: next.at.toISOString(), kind: next.kind } : null,
   };
-  await deps.tickets.saveTicket(updated);
+  try {
+    await deps.tickets.saveTicket(updated);
+  } catch (error) {
+    // Lost the race to a concurrent writer: the schedule just armed is nobody's unless that
+    // writer armed the same name (same version read) and saved it. Once the stored version
+    // moved past ours, no save can name it any more, so deleting it now is safe.
+    if (next && error instanceof ConcurrentModificationError) {
+      const fresh = await deps.tickets.getTicket(ticket.id);
+      if (fresh?.timer?.name !== next.name) await deps.timers.cancel(next.name);
+    }
+    throw error;
+  }
   if (current) await deps.timers.cancel(current.name);
   return updated;
 }
