@@ -15,7 +15,8 @@ export interface DynamoDbInboundLedgerOptions {
 
 type Item = Record<string, unknown>;
 
-function toRecord(item: Item): InboundRecord {
+/** The record an item of the table holds (also read back from a cancelled commit). */
+export function recordFromItem(item: Item): InboundRecord {
   const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   return {
     key: String(item.key),
@@ -119,12 +120,12 @@ export class DynamoDbInboundLedger implements InboundLedger {
           },
         };
       }
-      return { kind: 'resume', record: { ...toRecord(out.Attributes), state: 'processing', leaseUntil } };
+      return { kind: 'resume', record: { ...recordFromItem(out.Attributes), state: 'processing', leaseUntil } };
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw toDomainError(err, { what: `ledger begin ${input.key}` });
       const old = (err as { Item?: Record<string, never> }).Item;
       if (old === undefined) throw toDomainError(err, { what: `ledger begin ${input.key}` });
-      const record = toRecord(unmarshall(old));
+      const record = recordFromItem(unmarshall(old));
       return { kind: record.state === 'done' ? 'duplicate' : 'busy', record };
     }
   }
@@ -166,7 +167,7 @@ export class DynamoDbInboundLedger implements InboundLedger {
       const old = (err as { Item?: Record<string, never> }).Item;
       if (old === undefined) throw new NotFoundError(`${what}: no such record`, { cause: err });
       // The step was already there: only the ticket id may still need writing.
-      if (patch.ticketId !== undefined && toRecord(unmarshall(old)).ticketId !== patch.ticketId) {
+      if (patch.ticketId !== undefined && recordFromItem(unmarshall(old)).ticketId !== patch.ticketId) {
         await this.progress(key, { ticketId: patch.ticketId });
       }
     }
@@ -216,7 +217,7 @@ export class DynamoDbInboundLedger implements InboundLedger {
       const out = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: inboundKey(key), ConsistentRead: true }),
       );
-      return out.Item ? toRecord(out.Item) : null;
+      return out.Item ? recordFromItem(out.Item) : null;
     } catch (err) {
       throw toDomainError(err, { what: `ledger get ${key}` });
     }
@@ -239,7 +240,7 @@ export class DynamoDbInboundLedger implements InboundLedger {
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of out.Items ?? []) records.push(toRecord(item));
+        for (const item of out.Items ?? []) records.push(recordFromItem(item));
         startKey = out.LastEvaluatedKey;
       } while (startKey !== undefined);
     } catch (err) {

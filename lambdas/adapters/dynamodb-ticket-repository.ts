@@ -8,7 +8,9 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ListTicketsQuery, TicketRepository } from '../domain/ports';
+import type { CommitResult, IngestCommit, ListTicketsQuery, TicketRepository } from '../domain/ports';
+import { counterKey } from './dynamodb-counters';
+import { inboundKey, recordFromItem } from './dynamodb-inbound-ledger';
 import type { Ticket, TicketMessage } from '../domain/ticket';
 import { AlreadyExistsError, InvalidInputError, TransientError } from '../domain/errors';
 import { TABLE_SCHEMA } from './table-schema';
@@ -99,6 +101,8 @@ export class DynamoDbTicketRepository implements TicketRepository {
   private readonly maxAttempts: number;
   private readonly maxBackoffMs: number;
   private readonly indexConcurrency: number;
+  /** Last counter value seen by this container: the next ticket's number is guessed from it. */
+  private counterSeen: number | null = null;
 
   public constructor(options: DynamoDbTicketRepositoryOptions) {
     if (!/^[A-Z][A-Z0-9]{1,7}$/.test(options.ticketPrefix)) {
@@ -177,6 +181,132 @@ export class DynamoDbTicketRepository implements TicketRepository {
         await sleep(Math.random() * Math.min(this.maxBackoffMs, 5 * 2 ** Math.min(attempt, 10)));
         current = seen ?? (await this.readCounter(what));
       }
+    }
+  }
+
+  /** One GetItem on a cold container; afterwards the value the last commit (or refusal) showed. */
+  public async nextTicketNumber(): Promise<number> {
+    this.counterSeen ??= await this.readCounter('nextTicketNumber');
+    return this.counterSeen + 1;
+  }
+
+  /**
+   * One TransactWriteItems: ledger record (conditioned on not holding the step yet), counter
+   * and ticket, messages, Message-ID map items and throttle counters. A cancellation is read
+   * back from its reasons (old items returned with them), so a refusal costs no extra read.
+   */
+  public async commit(c: IngestCommit): Promise<CommitResult> {
+    const what = `commit ${c.ledger.key} ${c.ledger.step}`;
+    const T = this.tableName;
+    const items: Array<Record<string, unknown>> = [];
+    const ledgerSets = ['#ticketId = :ticketId', '#steps = list_append(if_not_exists(#steps, :noSteps), :steps)'];
+    const ledgerNames: Record<string, string> = { '#ticketId': 'ticketId', '#steps': 'steps' };
+    const ledgerValues: Record<string, unknown> = {
+      ':ticketId': c.ledger.ticketId,
+      ':noSteps': [],
+      ':steps': [c.ledger.step, ...(c.ledger.steps ?? [])],
+      ':step': c.ledger.step,
+    };
+    if (c.ledger.complete) {
+      ledgerSets.push('#state = :done', '#outcome = :outcome', '#reason = :null', '#leaseUntil = :null');
+      Object.assign(ledgerNames, { '#state': 'state', '#outcome': 'outcome', '#reason': 'reason', '#leaseUntil': 'leaseUntil' });
+      Object.assign(ledgerValues, { ':done': 'done', ':outcome': c.ledger.complete, ':null': null });
+    }
+    items.push({
+      Update: {
+        TableName: T,
+        Key: inboundKey(c.ledger.key),
+        UpdateExpression: `SET ${ledgerSets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk) AND NOT contains(#steps, :step)',
+        ExpressionAttributeNames: ledgerNames,
+        ExpressionAttributeValues: ledgerValues,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    });
+    const ticketAt = c.ticket ? items.length : -1;
+    const counterAt = c.ticket?.write === 'create' ? ticketAt + 1 : -1;
+    if (c.ticket?.write === 'create') {
+      const t = c.ticket.ticket;
+      items.push({ Put: { TableName: T, Item: this.ticketItem(t), ConditionExpression: 'attribute_not_exists(pk)' } });
+      const first = t.number === 1;
+      items.push({
+        Update: {
+          TableName: T,
+          Key: COUNTER_KEY,
+          UpdateExpression: 'SET #n = :next',
+          ConditionExpression: first ? 'attribute_not_exists(#n)' : '#n = :current',
+          ExpressionAttributeNames: { '#n': 'n' },
+          ExpressionAttributeValues: first ? { ':next': t.number } : { ':next': t.number, ':current': t.number - 1 },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      });
+    } else if (c.ticket) {
+      items.push({
+        Put: {
+          TableName: T,
+          Item: this.ticketItem(c.ticket.ticket),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': c.ticket.ticket.version - 1 },
+        },
+      });
+    }
+    // Unconditional: the ledger condition already makes the whole commit happen once.
+    for (const m of c.messages ?? []) {
+      items.push({ Put: { TableName: T, Item: { ...clean(m), pk: ticketKey(m.ticketId).pk, sk: messageSortKey(m) } } });
+    }
+    // A map item keeps its first ticket (if_not_exists) without a condition that could cancel the commit.
+    for (const id of distinctNormalized(c.messageIds ?? [])) {
+      items.push({
+        Update: {
+          TableName: T,
+          Key: messageIdKey(id),
+          UpdateExpression: 'SET #ticketId = if_not_exists(#ticketId, :ticketId), #messageId = :messageId',
+          ExpressionAttributeNames: { '#ticketId': 'ticketId', '#messageId': 'messageId' },
+          ExpressionAttributeValues: { ':ticketId': c.ledger.ticketId, ':messageId': id },
+        },
+      });
+    }
+    const throttleAt = items.length;
+    for (const t of c.throttles ?? []) {
+      if (!t.key.startsWith('THROTTLE#')) throw new InvalidInputError(`throttle key: "${t.key}" must start with THROTTLE#`);
+      items.push({
+        Update: {
+          TableName: T,
+          Key: counterKey(t.key),
+          UpdateExpression: 'ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)',
+          ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
+          ExpressionAttributeNames: { '#n': 'n', '#ttl': TABLE_SCHEMA.ttlAttribute },
+          ExpressionAttributeValues: { ':one': 1, ':limit': t.limit, ':ttl': Math.ceil(t.expiresAt.getTime() / 1000) },
+        },
+      });
+    }
+    if (items.length > 100) throw new InvalidInputError(`${what}: ${items.length} writes exceed one transaction`);
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items as never }));
+      if (c.ticket?.write === 'create') this.counterSeen = Math.max(this.counterSeen ?? 0, c.ticket.ticket.number);
+      return { ok: true };
+    } catch (err) {
+      if (!isTransactionCanceled(err)) throw toDomainError(err, { what });
+      const reasons = cancellationReasons(err);
+      const failed = (i: number) => i >= 0 && reasons[i]?.code === 'ConditionalCheckFailed';
+      if (failed(0)) {
+        const old = reasons[0].item;
+        return { ok: false, conflict: 'done', record: old ? recordFromItem(unmarshall(old as Record<string, never>)) : null };
+      }
+      if (failed(counterAt)) {
+        const current = numberOf(reasons[counterAt].item) ?? 0;
+        this.counterSeen = current;
+        return { ok: false, conflict: 'number', current };
+      }
+      if (failed(ticketAt)) {
+        if (c.ticket?.write === 'create') this.counterSeen = null;
+        return { ok: false, conflict: 'version' };
+      }
+      const throttled = (c.throttles ?? []).findIndex((_, i) => failed(throttleAt + i));
+      if (throttled >= 0) return { ok: false, conflict: 'throttle', key: c.throttles![throttled].key };
+      // TransactionConflict (a concurrent transaction on one of the items) and the like: retryable.
+      throw new TransientError(`${what}: cancelled (${reasons.map((r) => r.code).join(',')})`, { cause: err });
     }
   }
 

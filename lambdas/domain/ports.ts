@@ -35,7 +35,53 @@ export interface TicketRepository {
   indexMessageIds(ticketId: string, messageIds: readonly string[]): Promise<void>;
   /** The ticket that any of these Message-IDs belongs to, first match in the given order. */
   findTicketByMessageIds(messageIds: readonly string[]): Promise<string | null>;
+  /**
+   * Additive (issue 7, call budget): the number a new ticket should try next. A cached guess
+   * (one read when nothing is cached); {@link IngestCommit} checks it against the counter.
+   */
+  nextTicketNumber(): Promise<number>;
+  /**
+   * Additive (issue 7, call budget): applies every write of one ingest step all or nothing
+   * (DynamoDB: one TransactWriteItems). A refused commit changes nothing and says why.
+   */
+  commit(commit: IngestCommit): Promise<CommitResult>;
 }
+
+/** One step of an inbound delivery, written at once: see {@link TicketRepository.commit}. */
+export interface IngestCommit {
+  /** The delivery's ledger record; the commit is refused (`done`) when it already holds `step`. */
+  ledger: {
+    key: string;
+    step: string;
+    ticketId: string;
+    /** More steps recorded with `step` (details a retry needs). */
+    steps?: string[];
+    /** Marks the record done with this outcome. */
+    complete?: LedgerOutcome;
+  };
+  /**
+   * `create`: the ticket must not exist, and the region counter moves from `number - 1` to
+   * `number` (`number` conflict otherwise). `save`: the stored version must be `version - 1`.
+   */
+  ticket?: { write: 'create' | 'save'; ticket: Ticket };
+  /** Messages stored (their keys are unique per delivery or per send). */
+  messages?: TicketMessage[];
+  /** Message-IDs mapped to `ledger.ticketId`; an id already mapped keeps its ticket. */
+  messageIds?: readonly string[];
+  /** Throttle counters (see {@link ThrottleCounter}) each moved by one unless at its limit. */
+  throttles?: ReadonlyArray<{ key: string; limit: number; expiresAt: Date }>;
+}
+
+export type CommitResult =
+  | { ok: true }
+  /** Another attempt of the same delivery already committed this step: its record. */
+  | { ok: false; conflict: 'done'; record: InboundRecord | null }
+  /** The ticket moved on (save) or exists (create). */
+  | { ok: false; conflict: 'version' }
+  /** The counter is not at `number - 1`: `current` is its value. */
+  | { ok: false; conflict: 'number'; current: number }
+  /** A throttle counter reached its limit. */
+  | { ok: false; conflict: 'throttle'; key: string };
 
 export type LedgerOutcome =
   | 'created'

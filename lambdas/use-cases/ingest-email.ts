@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../domain/clock';
-import { AlreadyExistsError, ConcurrentModificationError, NotFoundError } from '../domain/errors';
+import { ConcurrentModificationError, NotFoundError, TransientError } from '../domain/errors';
 import type { AttachmentInfo, InboundMessage } from '../domain/inbound-message';
 import type {
   InboundLedger,
+  InboundRecord,
+  TimerRequest,
   LedgerOutcome,
   Mailer,
   OutboundMail,
@@ -225,7 +227,7 @@ async function processClaimed(
 
   const match = await findTicket(claim);
   if (match) {
-    if (trustedAgent) return appendToTicket(claim, match.ticket.id, match.via);
+    if (trustedAgent) return appendToTicket(claim, match.ticket.id, match.via, match.ticket);
     // A lone digit answering the feedback request rates the ticket, even a closed one,
     // instead of opening a new ticket.
     const action =
@@ -233,7 +235,8 @@ async function processClaimed(
         ? 'append'
         : customerReplyAction(match.ticket, deps.clock.now(), config.reopenWindowDays);
     if (action === 'new-linked') return openTicket(claim, null, match.ticket.id);
-    return appendToTicket(claim, match.ticket.id, match.via);
+    // The ticket just read is current enough: the commit's version condition catches a race.
+    return appendToTicket(claim, match.ticket.id, match.via, match.ticket);
   }
 
   if (!trustedAgent) {
@@ -292,55 +295,110 @@ function pending(key: string, mails: ReadonlyArray<{ kind: MessageKind; mail: Ou
 }
 
 /**
- * Joins a message to an existing ticket: stores it, applies its change once (the ledger key
- * is saved on the ticket with the change and the mail it causes, in one conditional write),
- * sends that mail, re-arms the timer. Every step is skipped on a retry that finds it done.
+ * Joins a message to an existing ticket: the message, its change to the ticket (with the
+ * ledger key in `applied` and the mail it causes in the outbox), its Message-ID and the ledger
+ * step go in one commit; when nothing is mailed and the timer stays, that commit also closes
+ * the ledger record. Mail then goes out and a second commit records it. A retry that finds the
+ * commit done goes straight to what is left.
  */
-async function appendToTicket(claim: Claim, ticketId: string, via: ThreadMatch | undefined): Promise<IngestResult> {
-  const { deps, key, steps, input, parsed } = claim;
-  if (!steps.includes('route:append')) await deps.ledger.progress(key, { ticketId, step: 'route:append' });
-  let ticket = await deps.tickets.getTicket(ticketId);
+async function appendToTicket(claim: Claim, ticketId: string, via: ThreadMatch | undefined, known?: Ticket): Promise<IngestResult> {
+  const { deps, key, input, parsed } = claim;
+  const result: IngestResult = { outcome: 'appended', ticketId, ...(via ? { matchedBy: via } : {}) };
+  let steps = claim.steps;
+  let ticket = known ?? (await deps.tickets.getTicket(ticketId));
   if (!ticket) throw new NotFoundError(`ticket ${ticketId} matched by ${key} is missing`);
-  let change = ticket.applied?.includes(key) ? null : decideChange(claim, ticket);
 
-  if (!hasStep(steps, 'message')) {
-    const attachments = await storeAttachments(deps, ticket.id, parsed);
-    const kind = change?.kind ?? defaultKind(claim);
-    const record = await inboundMessageRecord(deps, ticket.id, input, parsed, attachments, kind);
-    if (change?.meta || via) record.meta = { ...(record.meta ?? {}), ...(via ? { matchedBy: via } : {}), ...(change?.meta ?? {}) };
-    await deps.tickets.appendMessage(record);
-    if (parsed.message.messageId) await deps.tickets.indexMessageIds(ticket.id, [parsed.message.messageId]);
-    // Names the schedule this message may replace, so a retry after a crash mid re-arm deletes it.
-    await deps.ledger.progress(key, { step: ticket.timer ? `message ${TIMER_BEFORE}${ticket.timer.name}` : 'message' });
-  }
-
-  for (let attempt = 1; change; attempt += 1) {
-    const updated: Ticket = {
-      ...change.ticket,
-      version: ticket.version + 1,
-      updatedAt: deps.clock.now().toISOString(),
-      applied: [...(ticket.applied ?? []), key].slice(-APPLIED_KEPT),
-      outbox: [...(ticket.outbox ?? []), ...pending(key, change.mails)],
-    };
-    try {
-      await deps.tickets.saveTicket(updated);
-      ticket = updated;
-      break;
-    } catch (error) {
-      if (!(error instanceof ConcurrentModificationError) || attempt >= RACE_ATTEMPTS) throw error;
+  if (!steps.includes(CHANGE_STEP)) {
+    const attachments = await storeMessageObjects(deps, ticketId, input, parsed);
+    const record = messageRecord(ticketId, input, parsed, attachments, defaultKind(claim));
+    const baseMeta = record.meta;
+    for (let attempt = 1; ; attempt += 1) {
+      const change = ticket.applied?.includes(key) ? null : decideChange(claim, ticket);
+      record.kind = change?.kind ?? defaultKind(claim);
+      const meta = { ...(baseMeta ?? {}), ...(via ? { matchedBy: via } : {}), ...(change?.meta ?? {}) };
+      record.meta = Object.keys(meta).length > 0 ? meta : undefined;
+      let updated: Ticket | null = null;
+      let plan: TimerPlan = { timer: ticket.timer, arm: null, replaced: null };
+      if (change) {
+        updated = {
+          ...change.ticket,
+          version: ticket.version + 1,
+          updatedAt: deps.clock.now().toISOString(),
+          applied: [...(ticket.applied ?? []), key].slice(-APPLIED_KEPT),
+          outbox: [...(ticket.outbox ?? []), ...pending(key, change.mails)],
+        };
+        plan = planTimer(deps, ticket.timer, updated);
+        updated.timer = plan.timer;
+        // Armed before the commit names it, so a committed ticket never names a missing schedule.
+        if (plan.arm) await deps.timers.arm(plan.arm);
+      }
+      const finishes = change === null || (change.mails.length === 0 && plan.replaced === null);
+      const committed = await deps.tickets.commit({
+        ledger: {
+          key,
+          step: CHANGE_STEP,
+          ticketId,
+          ...(plan.replaced ? { steps: [`${TIMER_BEFORE}${plan.replaced}`] } : {}),
+          ...(finishes ? { complete: 'appended' as const } : {}),
+        },
+        ...(updated ? { ticket: { write: 'save' as const, ticket: updated } } : {}),
+        messages: [record],
+        messageIds: parsed.message.messageId ? [parsed.message.messageId] : [],
+      });
+      if (committed.ok) {
+        if (finishes) return result;
+        ticket = updated ?? ticket;
+        steps = [...steps, CHANGE_STEP, ...(plan.replaced ? [`${TIMER_BEFORE}${plan.replaced}`] : [])];
+        break;
+      }
+      if (committed.conflict === 'done') {
+        // Another attempt of this delivery committed it (or this one did and lost the answer).
+        if (committed.record?.state === 'done') return result;
+        steps = committed.record?.steps ?? steps;
+        ticket = (await deps.tickets.getTicket(ticketId)) ?? ticket;
+        break;
+      }
+      if (committed.conflict !== 'version' || attempt >= RACE_ATTEMPTS) {
+        throw new ConcurrentModificationError(`ticket ${ticketId}: ${key} could not be applied (${committed.conflict})`);
+      }
+      const fresh = await deps.tickets.getTicket(ticketId);
+      if (!fresh) throw new NotFoundError(`ticket ${ticketId} matched by ${key} is missing`);
+      // The schedule just armed is nobody's unless the winner armed the same name (same version read).
+      if (plan.arm && fresh.timer?.name !== plan.arm.name) await deps.timers.cancel(plan.arm.name);
       await raceBackoff(attempt);
-      ticket = (await deps.tickets.getTicket(ticketId))!;
-      change = ticket.applied?.includes(key) ? null : decideChange(claim, ticket);
+      ticket = fresh;
     }
   }
 
-  ticket = await flushOutbox(deps, key, steps, ticket);
-  if (!steps.includes('timer')) {
-    ticket = await armTimerRetrying(deps, ticket, replacedTimer(steps));
-    await deps.ledger.progress(key, { step: 'timer' });
-  }
-  await deps.ledger.complete(key, 'appended', { ticketId: ticket.id });
-  return { outcome: 'appended', ticketId: ticket.id, ...(via ? { matchedBy: via } : {}) };
+  const replaced = replacedTimer(steps);
+  if (replaced && replaced !== ticket.timer?.name) await deps.timers.cancel(replaced);
+  await flushOutbox(deps, key, steps, ticket, 'appended');
+  return result;
+}
+
+/** The ledger step of the commit that applies a message to its ticket. */
+const CHANGE_STEP = 'change';
+
+interface TimerPlan {
+  /** What the saved ticket names as its pending schedule. */
+  timer: Ticket['timer'];
+  /** The schedule to create first, when the nearest deadline moved. */
+  arm: TimerRequest | null;
+  /** The schedule to delete after the commit. */
+  replaced: string | null;
+}
+
+/**
+ * The schedule `updated` needs. Its name carries the ticket version, but a new name alone is
+ * no reason to re-arm: when the nearest deadline keeps its kind and instant, the pending
+ * schedule stays (the timer handler checks the ticket still names it and that the deadline in
+ * its payload still is the nearest, both of which hold), saving a create and a delete.
+ */
+function planTimer(deps: IngestDeps, current: Ticket['timer'], updated: Ticket): TimerPlan {
+  const next = deps.sla.nextTimer(updated, deps.clock.now());
+  if (!next) return { timer: null, arm: null, replaced: current?.name ?? null };
+  if (current && current.kind === next.kind && current.at === next.at.toISOString()) return { timer: current, arm: null, replaced: null };
+  return { timer: { name: next.name, at: next.at.toISOString(), kind: next.kind }, arm: next, replaced: current?.name ?? null };
 }
 
 function defaultKind(claim: Claim): MessageKind {
@@ -440,7 +498,8 @@ async function attachBounce(claim: Claim): Promise<IngestResult> {
   const m = parsed.message;
   const ids = [...(m.bouncedMessageId ? [m.bouncedMessageId] : []), ...threadIdCandidates(m)];
   const ticketId = await deps.tickets.findTicketByMessageIds(ids);
-  if (ticketId && (await deps.tickets.getTicket(ticketId))) return appendToTicket(claim, ticketId, 'references');
+  const ticket = ticketId ? await deps.tickets.getTicket(ticketId) : null;
+  if (ticket) return appendToTicket(claim, ticket.id, 'references', ticket);
   const reason = 'bounce of a message that is not ours (raw mail kept)';
   await deps.ledger.complete(key, 'dropped', { reason });
   return { outcome: 'dropped', ticketId: null, reason };
@@ -473,35 +532,68 @@ async function rejectUnauthorized(claim: Claim, account: { id: string; name?: st
 }
 
 /**
- * Opens a ticket (or finishes opening it after a crash): the acknowledgement is decided with
- * the ticket and saved on it (outbox), so a retry sends it once; a reply after a ticket was
+ * Opens a ticket (or finishes opening it after a crash). One commit moves the region counter,
+ * creates the ticket (naming the schedule it arms next, its acknowledgement in the outbox),
+ * stores the message and its Message-ID, counts the ack against the throttle and records the
+ * ticket on the ledger; the ledger record, not a separate claim, is what makes a retried
+ * delivery find this ticket instead of taking a second number. A reply after a ticket was
  * closed (or resolved too long ago) opens a new one that links the old.
  */
 async function openTicket(claim: Claim, knownTicketId: string | null, linkedTicketId: string | null): Promise<IngestResult> {
-  const { deps, input, key, steps, parsed } = claim;
+  const { deps, key, parsed } = claim;
+  let steps = claim.steps;
+  let ticket: Ticket;
+  let timer: TimerRequest | null = null;
+  const created = knownTicketId ? null : await createTicket(claim, linkedTicketId);
+  if (created && 'ticket' in created) {
+    ticket = created.ticket;
+    timer = created.timer;
+    steps = [...steps, 'ticket'];
+  } else {
+    const id = knownTicketId ?? created?.record?.ticketId ?? null;
+    if (created?.record?.state === 'done') return { outcome: 'created', ticketId: id };
+    steps = created?.record?.steps ?? steps;
+    const existing = id ? await deps.tickets.getTicket(id) : null;
+    if (!existing) throw new NotFoundError(`ticket ${id ?? '(none)'} recorded for ${key} is missing`);
+    ticket = existing;
+    // The crashed attempt may have stopped before its uploads: they are idempotent puts.
+    await storeMessageObjects(deps, ticket.id, claim.input, parsed);
+    const next = deps.sla.nextTimer(ticket, deps.clock.now());
+    if (ticket.timer && next?.name === ticket.timer.name) timer = next;
+    else ticket = await armTimerRetrying(deps, ticket, null);
+  }
+  // The schedule is created after the commit that names it: a crash in between is resumed above
+  // (an existing name counts as success), and nothing ever names a schedule that was not asked for.
+  if (timer) await deps.timers.arm(timer);
+  await flushOutbox(deps, key, steps, ticket, 'created');
+  return { outcome: 'created', ticketId: ticket.id };
+}
+
+/** Most commits a new ticket tries (counter races, then the throttle): far above any real contention. */
+const CREATE_ATTEMPTS = 100;
+
+async function createTicket(
+  claim: Claim,
+  linkedTicketId: string | null,
+): Promise<{ ticket: Ticket; timer: TimerRequest | null } | { record: InboundRecord | null }> {
+  const { deps, input, key, parsed } = claim;
   const { config } = deps;
   const message = parsed.message;
-  let throttled = steps.includes('ack-throttled');
-
-  let ticket: Ticket;
-  if (knownTicketId) {
-    const existing = await deps.tickets.getTicket(knownTicketId);
-    if (!existing) throw new NotFoundError(`ticket ${knownTicketId} recorded for ${key} is missing`);
-    ticket = existing;
-  } else {
-    const number = await deps.tickets.allocateTicketNumber(key);
+  const now = deps.clock.now();
+  let number = await deps.tickets.nextTicketNumber();
+  let throttled = false;
+  for (let attempt = 1; ; attempt += 1) {
     const id = `${config.ticketPrefix}-${number}`;
-    ticket = newTicket(deps, id, number, parsed, input.receivedAt);
+    const ticket = newTicket(deps, id, number, parsed, input.receivedAt);
     ticket.linkedTicketId = linkedTicketId;
     ticket.applied = [key];
-    const mails: TicketChange['mails'] = [];
     const automatic = message.autoReply || message.bounce;
-    if (!automatic && message.from && ticket.requester.address && !steps.includes('ack-throttled')) {
-      throttled = !(await withinThrottle(deps, 'ack', ticket.requester.address));
-      // Recorded so a retry does not count (or send) this ack again.
-      if (throttled) await deps.ledger.progress(key, { step: 'ack-throttled' });
-      else {
-        const ack = buildAcknowledgement({
+    const acks = !automatic && message.from && ticket.requester.address && !throttled;
+    const mails: TicketChange['mails'] = [];
+    if (acks) {
+      mails.push({
+        kind: 'ack',
+        mail: buildAcknowledgement({
           ticket,
           supportAddress: config.supportAddresses[0],
           supportName: config.supportName,
@@ -510,58 +602,48 @@ async function openTicket(claim: Claim, knownTicketId: string | null, linkedTick
           customerReferences: message.references,
           timezone: config.displayTimezone ?? deps.sla.policy.timezone,
           followsUp: linkedTicketId,
-        });
-        mails.push({ kind: 'ack', mail: ack });
-      }
+        }),
+      });
     }
     ticket.outbox = pending(key, mails);
-    try {
-      await deps.tickets.createTicket(ticket);
-    } catch (error) {
-      if (!(error instanceof AlreadyExistsError)) throw error;
-      // A crashed earlier attempt created it: continue with what is stored.
-      const existing = await deps.tickets.getTicket(id);
-      if (!existing) throw error;
-      ticket = existing;
-    }
-    await deps.ledger.progress(key, { ticketId: ticket.id, step: 'ticket' });
-  }
-
-  if (!hasStep(steps, 'message')) {
-    const attachments = await storeAttachments(deps, ticket.id, parsed);
-    const record = await inboundMessageRecord(deps, ticket.id, input, parsed, attachments, defaultKind({ ...claim, trustedAgent: false }));
+    const timer = deps.sla.nextTimer(ticket, now);
+    ticket.timer = timer ? { name: timer.name, at: timer.at.toISOString(), kind: timer.kind } : null;
+    // Attachments are stored after the commit: before it the number (so the key) is only a guess.
+    const attachments = storedAttachments(ticket.id, parsed);
+    const record = messageRecord(ticket.id, input, parsed, attachments, defaultKind({ ...claim, trustedAgent: false }));
     const meta: Record<string, unknown> = { ...(record.meta ?? {}) };
     if (throttled) meta.ackThrottled = true;
-    if (linkedTicketId ?? ticket.linkedTicketId) meta.linkedTicketId = linkedTicketId ?? ticket.linkedTicketId;
+    if (linkedTicketId) meta.linkedTicketId = linkedTicketId;
     if (Object.keys(meta).length > 0) record.meta = meta;
-    await deps.tickets.appendMessage(record);
-    if (message.messageId) await deps.tickets.indexMessageIds(ticket.id, [message.messageId]);
-    await deps.ledger.progress(key, { step: 'message' });
+    const committed = await deps.tickets.commit({
+      ledger: { key, step: 'ticket', ticketId: id, ...(throttled ? { steps: ['ack-throttled'] } : {}) },
+      ticket: { write: 'create', ticket },
+      messages: [record],
+      messageIds: message.messageId ? [message.messageId] : [],
+      throttles: acks ? throttleWindows('ack', ticket.requester.address, now, config.ackThrottle) : [],
+    });
+    if (committed.ok) {
+      await storeMessageObjects(deps, ticket.id, input, parsed);
+      return { ticket, timer };
+    }
+    if (committed.conflict === 'done') return { record: committed.record };
+    if (attempt >= CREATE_ATTEMPTS) throw new TransientError(`opening a ticket for ${key}: ${committed.conflict} after ${attempt} attempts`);
+    if (committed.conflict === 'throttle') throttled = true;
+    else {
+      if (committed.conflict === 'number') number = committed.current + 1;
+      else number = await deps.tickets.nextTicketNumber();
+      await raceBackoff(Math.min(attempt, 5));
+    }
   }
-
-  ticket = await flushOutbox(deps, key, steps, ticket);
-
-  if (!steps.includes('timer')) {
-    ticket = await armTimerRetrying(deps, ticket, replacedTimer(steps));
-    await deps.ledger.progress(key, { step: 'timer' });
-  }
-
-  await deps.ledger.complete(key, 'created', { ticketId: ticket.id });
-  return { outcome: 'created', ticketId: ticket.id };
 }
 
-/** Marks, in the `message` step, the schedule the ticket had before this message re-arms it. */
+/** Ledger step naming the schedule the ticket had before this message re-armed it (deleted after the commit). */
 const TIMER_BEFORE = 'timer-before:';
-
-/** True when `step` is done (a step may carry details after a space: `message timer-before:X`). */
-function hasStep(steps: readonly string[], step: string): boolean {
-  return steps.some((s) => s === step || s.startsWith(`${step} `));
-}
 
 /** The schedule a crashed attempt was replacing when it re-armed the ticket, if any. */
 function replacedTimer(steps: readonly string[]): string | null {
-  const step = steps.find((s) => s.startsWith(`message ${TIMER_BEFORE}`));
-  return step ? step.slice(`message ${TIMER_BEFORE}`.length) : null;
+  const step = steps.find((s) => s.startsWith(TIMER_BEFORE));
+  return step ? step.slice(TIMER_BEFORE.length) : null;
 }
 
 /** Ledger step recording that pending mail `n` went out, with the ids SES gave it. */
@@ -590,52 +672,72 @@ async function persist<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
 }
 
 /**
- * Sends the ticket's pending mail caused by `key`. The send is recorded in the ledger first
- * (one write, with the SES ids) so that a crash in the bookkeeping after it never sends the
- * mail again; the outbound message and its Message-ID index (replies to it thread back) are
- * written from that record, on this attempt or the retry; then the mail leaves the outbox.
+ * Sends the ticket's pending mail caused by `key`, then one commit records it all and closes
+ * the ledger record: the outbound messages with their SES ids, those ids in the Message-ID
+ * map (replies to them thread back) and on the ticket, the outbox emptied. The commit is
+ * retried in-process, since failing the invocation here would send the mail again; when a
+ * change sends several mails, each but the last is also noted on the ledger right after it
+ * left, so a crash between two sends does not repeat the first.
  */
-async function flushOutbox(deps: IngestDeps, key: string, steps: string[], start: Ticket): Promise<Ticket> {
+async function flushOutbox(deps: IngestDeps, key: string, steps: string[], start: Ticket, outcome: LedgerOutcome): Promise<Ticket> {
   const mine = (start.outbox ?? []).filter((p) => p.id.startsWith(`${key}#`));
-  if (mine.length === 0) return start;
-  const sentIds: string[] = [];
-  for (const entry of mine) {
+  if (mine.length === 0) {
+    await deps.ledger.complete(key, outcome, { ticketId: start.id });
+    return start;
+  }
+  const sends: Array<{ entry: PendingMail; sent: SentMail & { at: string }; noted: boolean }> = [];
+  for (const [i, entry] of mine.entries()) {
     const n = entry.id.slice(key.length + 1);
-    let sent = sentFromSteps(steps, n);
-    if (!sent) {
-      const result = { ...(await deps.mailer.send(entry.mail)), at: deps.clock.now().toISOString() };
-      sent = result;
-      await persist(() => deps.ledger.progress(key, { step: sentStep(n, result) }));
+    const noted = sentFromSteps(steps, n);
+    if (noted) {
+      sends.push({ entry, sent: noted, noted: true });
+      continue;
     }
-    // The customer's References carry only mail the customer got, not errors mailed to agents.
-    if (entry.kind !== 'system') sentIds.push(sent.messageId);
-    if (steps.includes(`recorded:${n}`)) continue;
-    const done = sent;
-    await persist(async () => {
-      await deps.tickets.appendMessage(outboundRecord(start.id, new Date(done.at), entry.kind, entry.mail, done));
-      await deps.tickets.indexMessageIds(start.id, [done.messageId]);
-      await deps.ledger.progress(key, { step: `recorded:${n}` });
-    });
+    const sent = { ...(await deps.mailer.send(entry.mail)), at: deps.clock.now().toISOString() };
+    const last = i === mine.length - 1;
+    if (!last) await persist(() => deps.ledger.progress(key, { step: sentStep(n, sent) }));
+    sends.push({ entry, sent, noted: !last });
   }
-  let ticket = start;
-  for (let attempt = 1; ; attempt += 1) {
-    const threadIds = [...ticket.threadIds, ...sentIds.filter((id) => !ticket.threadIds.includes(id))].slice(-THREAD_IDS_KEPT);
-    const updated: Ticket = {
-      ...ticket,
-      version: ticket.version + 1,
-      threadIds,
-      outbox: (ticket.outbox ?? []).filter((p) => !p.id.startsWith(`${key}#`)),
-    };
-    try {
-      await deps.tickets.saveTicket(updated);
-      return updated;
-    } catch (error) {
-      if (!(error instanceof ConcurrentModificationError) || attempt >= RACE_ATTEMPTS) throw error;
+  // The customer's References carry only mail the customer got, not errors mailed to agents.
+  const sentIds = sends.filter((s) => s.entry.kind !== 'system').map((s) => s.sent.messageId);
+  return persist(async () => {
+    let ticket = start;
+    for (let attempt = 1; ; attempt += 1) {
+      const threadIds = [...ticket.threadIds, ...sentIds.filter((id) => !ticket.threadIds.includes(id))].slice(-THREAD_IDS_KEPT);
+      const updated: Ticket = {
+        ...ticket,
+        version: ticket.version + 1,
+        threadIds,
+        outbox: (ticket.outbox ?? []).filter((p) => !p.id.startsWith(`${key}#`)),
+      };
+      const committed = await deps.tickets.commit({
+        ledger: {
+          key,
+          step: SENT_STEP,
+          ticketId: ticket.id,
+          steps: sends.filter((s) => !s.noted).map((s) => sentStep(s.entry.id.slice(key.length + 1), s.sent)),
+          complete: outcome,
+        },
+        ticket: { write: 'save', ticket: updated },
+        messages: sends.map((s) => outboundRecord(ticket.id, new Date(s.sent.at), s.entry.kind, s.entry.mail, s.sent)),
+        messageIds: sends.map((s) => s.sent.messageId),
+      });
+      if (committed.ok) return updated;
+      // This very commit landed on an earlier try whose answer was lost.
+      if (committed.conflict === 'done') return ticket;
+      if (committed.conflict !== 'version' || attempt >= RACE_ATTEMPTS) {
+        throw new ConcurrentModificationError(`ticket ${ticket.id}: sent mail of ${key} not recorded (${committed.conflict})`);
+      }
       await raceBackoff(attempt);
-      ticket = (await deps.tickets.getTicket(start.id))!;
+      const fresh = await deps.tickets.getTicket(start.id);
+      if (!fresh) throw new NotFoundError(`ticket ${start.id} is missing`);
+      ticket = fresh;
     }
-  }
+  });
 }
+
+/** The ledger step of the commit recording sent mail (it closes the record). */
+const SENT_STEP = 'sent';
 
 /** {@link armTimer}, re-reading the ticket when a concurrent message saved it first. */
 async function armTimerRetrying(deps: IngestDeps, start: Ticket, stray: string | null): Promise<Ticket> {
@@ -699,39 +801,40 @@ function newTicket(deps: IngestDeps, id: string, number: number, parsed: ParsedM
   };
 }
 
-async function storeAttachments(deps: IngestDeps, ticketId: string, parsed: ParsedMail): Promise<StoredAttachment[]> {
-  const stored: StoredAttachment[] = [];
+/** Where the message's attachments live under the ticket's prefix. */
+function storedAttachments(ticketId: string, parsed: ParsedMail): StoredAttachment[] {
+  return parsed.attachments.map((attachment, index) => ({
+    filename: attachment.filename,
+    contentType: attachment.contentType,
+    size: attachment.size,
+    sha256: attachment.sha256,
+    inline: attachment.inline,
+    key: attachmentKey(ticketId, index + 1, attachment.filename),
+  }));
+}
+
+const bodyKey = (ticketId: string, input: IngestInput) => `tickets/${ticketId}/bodies/in-${input.sesMessageId}.txt`;
+const bodyTooLarge = (parsed: ParsedMail) => Buffer.byteLength(parsed.message.text, 'utf8') > INLINE_TEXT_LIMIT;
+
+/** Uploads what the message record points at (attachments, a large body): idempotent puts. */
+async function storeMessageObjects(deps: IngestDeps, ticketId: string, input: IngestInput, parsed: ParsedMail): Promise<StoredAttachment[]> {
+  const stored = storedAttachments(ticketId, parsed);
   for (const [index, attachment] of parsed.attachments.entries()) {
-    const objectKey = attachmentKey(ticketId, index + 1, attachment.filename);
-    await deps.rawMail.putObject(objectKey, attachment.content, attachment.contentType);
-    stored.push({
-      filename: attachment.filename,
-      contentType: attachment.contentType,
-      size: attachment.size,
-      sha256: attachment.sha256,
-      inline: attachment.inline,
-      key: objectKey,
-    });
+    await deps.rawMail.putObject(stored[index].key!, attachment.content, attachment.contentType);
   }
+  if (bodyTooLarge(parsed)) await deps.rawMail.putObject(bodyKey(ticketId, input), parsed.message.text, 'text/plain; charset=utf-8');
   return stored;
 }
 
-async function inboundMessageRecord(
-  deps: IngestDeps,
+function messageRecord(
   ticketId: string,
   input: IngestInput,
   parsed: ParsedMail,
   attachments: StoredAttachment[],
   kind: TicketMessage['kind'],
-): Promise<TicketMessage> {
+): TicketMessage {
   const message = parsed.message;
-  let text: string | null = message.text;
-  let textKey: string | null = null;
-  if (Buffer.byteLength(text, 'utf8') > INLINE_TEXT_LIMIT) {
-    textKey = `tickets/${ticketId}/bodies/in-${input.sesMessageId}.txt`;
-    await deps.rawMail.putObject(textKey, text, 'text/plain; charset=utf-8');
-    text = null;
-  }
+  const large = bodyTooLarge(parsed);
   return {
     ticketId,
     key: `in-${input.sesMessageId}`,
@@ -742,8 +845,8 @@ async function inboundMessageRecord(
     to: message.to,
     cc: message.cc,
     subject: message.subject,
-    text,
-    textKey,
+    text: large ? null : message.text,
+    textKey: large ? bodyKey(ticketId, input) : null,
     messageId: message.messageId,
     sesMessageId: input.sesMessageId,
     rawKey: input.rawKey,

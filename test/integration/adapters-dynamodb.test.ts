@@ -219,3 +219,71 @@ describe('inbound ledger', () => {
     expect(listed.map((r) => r.key)).toEqual(['mid-1']);
   });
 });
+
+describe('ingest commit (one transaction)', () => {
+  async function begun(prefix: string) {
+    const { tableName, repo } = await freshRepo(prefix);
+    const ledger = new DynamoDbInboundLedger({ client: doc, tableName });
+    const now = new Date('2026-11-20T10:00:00Z');
+    await ledger.begin({ key: 'k1', sesMessageId: 's1', rawKey: 'r1', now, leaseMs: 45_000 });
+    return { tableName, repo, ledger };
+  }
+
+  it('creates ticket, message, id map, throttle and ledger step in one call, and refuses the step twice', async () => {
+    const { tableName, repo, ledger } = await begun('commit-create');
+    calls.reset();
+    const number = await repo.nextTicketNumber();
+    expect(number).toBe(1);
+    const ticket = { ...sampleTicket(), id: 'LOCAL-1', number: 1, version: 1 };
+    const message = { ...sampleMessage(), ticketId: 'LOCAL-1' };
+    const commit = {
+      ledger: { key: 'k1', step: 'ticket', ticketId: 'LOCAL-1' },
+      ticket: { write: 'create' as const, ticket },
+      messages: [message],
+      messageIds: ['<first@customer.example>'],
+      throttles: [{ key: 'THROTTLE#ack#a', limit: 1, expiresAt: new Date('2026-11-21T00:00:00Z') }],
+    };
+    expect(await repo.commit(commit)).toEqual({ ok: true });
+    expect(calls.byCommand()).toEqual({ 'DynamoDB.GetItem': 1, 'DynamoDB.TransactWriteItems': 1 });
+    expect(await counterValue(tableName)).toBe(1);
+    expect(await repo.getTicket('LOCAL-1')).toEqual(ticket);
+    expect(await repo.listMessages('LOCAL-1')).toHaveLength(1);
+    expect(await repo.findTicketByMessageIds(['first@customer.example'])).toBe('LOCAL-1');
+    expect((await ledger.get('k1'))).toMatchObject({ ticketId: 'LOCAL-1', steps: ['ticket'], state: 'processing' });
+
+    const again = await repo.commit(commit);
+    expect(again).toMatchObject({ ok: false, conflict: 'done', record: { ticketId: 'LOCAL-1', steps: ['ticket'] } });
+    expect(await counterValue(tableName)).toBe(1);
+    expect(await repo.nextTicketNumber()).toBe(2);
+  });
+
+  it('reports a moved counter with its value, a stale version and a full throttle, writing nothing', async () => {
+    const { tableName, repo, ledger } = await begun('commit-conflicts');
+    const ticket = { ...sampleTicket(), id: 'LOCAL-5', number: 5, version: 1 };
+    await repo.allocateTicketNumber('other-1'); // counter at 1: a guess of 4 is stale
+    expect(await repo.commit({ ledger: { key: 'k1', step: 'ticket', ticketId: 'LOCAL-5' }, ticket: { write: 'create', ticket } })).toEqual({
+      ok: false,
+      conflict: 'number',
+      current: 1,
+    });
+    const two = { ...ticket, id: 'LOCAL-2', number: 2 };
+    const throttle = { key: 'THROTTLE#ack#b', limit: 1, expiresAt: new Date('2026-11-21T00:00:00Z') };
+    expect(await repo.commit({ ledger: { key: 'k1', step: 'ticket', ticketId: 'LOCAL-2' }, ticket: { write: 'create', ticket: two }, throttles: [throttle] })).toEqual({ ok: true });
+    await ledger.begin({ key: 'k2', sesMessageId: 's2', rawKey: 'r2', now: new Date('2026-11-20T10:00:00Z'), leaseMs: 45_000 });
+    const three = { ...ticket, id: 'LOCAL-3', number: 3 };
+    expect(await repo.commit({ ledger: { key: 'k2', step: 'ticket', ticketId: 'LOCAL-3' }, ticket: { write: 'create', ticket: three }, throttles: [throttle] })).toEqual({
+      ok: false,
+      conflict: 'throttle',
+      key: throttle.key,
+    });
+    expect(await counterValue(tableName)).toBe(2);
+    expect(await repo.getTicket('LOCAL-3')).toBeNull();
+    expect(await repo.commit({ ledger: { key: 'k2', step: 'change', ticketId: 'LOCAL-2' }, ticket: { write: 'save', ticket: { ...two, version: 5 } } })).toEqual({
+      ok: false,
+      conflict: 'version',
+    });
+    expect((await ledger.get('k2'))!.steps).toEqual([]);
+    expect(await repo.commit({ ledger: { key: 'k2', step: 'change', ticketId: 'LOCAL-2', complete: 'appended' }, ticket: { write: 'save', ticket: { ...two, version: 2 } } })).toEqual({ ok: true });
+    expect(await ledger.get('k2')).toMatchObject({ state: 'done', outcome: 'appended', ticketId: 'LOCAL-2', steps: ['change'] });
+  });
+});

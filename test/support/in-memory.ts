@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { AlreadyExistsError, ConcurrentModificationError, NotFoundError } from '../../lambdas/domain/errors';
 import type {
   BeginResult,
+  CommitResult,
+  IngestCommit,
   InboundLedger,
   InboundRecord,
   LedgerOutcome,
@@ -30,6 +32,48 @@ export class InMemoryTicketRepository implements TicketRepository {
   public readonly messageIds = new Map<string, string>();
   public readonly claims = new Map<string, number>();
   public counter = 0;
+  /** The ledger and counters a {@link commit} writes with the tickets (the DynamoDB table holds all three). */
+  private readonly ledger: InMemoryInboundLedger;
+  private readonly counters: InMemoryCounters;
+
+  public constructor(linked: { ledger?: InMemoryInboundLedger; counters?: InMemoryCounters } = {}) {
+    this.ledger = linked.ledger ?? new InMemoryInboundLedger();
+    this.counters = linked.counters ?? new InMemoryCounters();
+  }
+
+  public async nextTicketNumber(): Promise<number> {
+    return this.counter + 1;
+  }
+
+  /** Checks every condition first, then applies every write: all or nothing, like TransactWriteItems. */
+  public async commit(c: IngestCommit): Promise<CommitResult> {
+    const record = this.ledger.records.get(c.ledger.key);
+    if (!record || record.steps.includes(c.ledger.step)) return { ok: false, conflict: 'done', record: record ? clone(record) : null };
+    if (c.ticket?.write === 'create') {
+      if (this.counter !== c.ticket.ticket.number - 1) return { ok: false, conflict: 'number', current: this.counter };
+      if (this.tickets.has(c.ticket.ticket.id)) return { ok: false, conflict: 'version' };
+    } else if (c.ticket) {
+      if (this.tickets.get(c.ticket.ticket.id)?.version !== c.ticket.ticket.version - 1) return { ok: false, conflict: 'version' };
+    }
+    for (const t of c.throttles ?? []) {
+      if (!this.counters.below(t.key, t.limit)) return { ok: false, conflict: 'throttle', key: t.key };
+    }
+    // Applied through private helpers: a test patching a public method must not split the commit.
+    if (c.ticket?.write === 'create') this.counter = c.ticket.ticket.number;
+    if (c.ticket) this.tickets.set(c.ticket.ticket.id, clone(c.ticket.ticket));
+    for (const m of c.messages ?? []) this.storeMessage(m);
+    this.mapIds(c.ledger.ticketId, c.messageIds ?? []);
+    for (const t of c.throttles ?? []) this.counters.add(t.key, t.expiresAt);
+    record.ticketId = c.ledger.ticketId;
+    for (const step of [c.ledger.step, ...(c.ledger.steps ?? [])]) if (!record.steps.includes(step)) record.steps.push(step);
+    if (c.ledger.complete) {
+      record.state = 'done';
+      record.outcome = c.ledger.complete;
+      record.reason = null;
+      record.leaseUntil = null;
+    }
+    return { ok: true };
+  }
 
   public async allocateTicketNumber(claimKey: string): Promise<number> {
     const existing = this.claims.get(claimKey);
@@ -66,6 +110,10 @@ export class InMemoryTicketRepository implements TicketRepository {
   }
 
   public async appendMessage(message: TicketMessage): Promise<void> {
+    this.storeMessage(message);
+  }
+
+  private storeMessage(message: TicketMessage): void {
     const list = this.messages.get(message.ticketId) ?? [];
     if (list.some((m) => m.key === message.key)) return;
     list.push(clone(message));
@@ -78,6 +126,10 @@ export class InMemoryTicketRepository implements TicketRepository {
   }
 
   public async indexMessageIds(ticketId: string, messageIds: readonly string[]): Promise<void> {
+    this.mapIds(ticketId, messageIds);
+  }
+
+  private mapIds(ticketId: string, messageIds: readonly string[]): void {
     for (const id of messageIds) {
       const key = normId(id);
       if (!this.messageIds.has(key)) this.messageIds.set(key, ticketId);
@@ -196,10 +248,20 @@ export class InMemoryTimers implements TimerScheduler {
 export class InMemoryCounters implements ThrottleCounter {
   public readonly counts = new Map<string, { n: number; expiresAt: Date }>();
 
+  /** True when counter `key` is below `limit` (an increment would be allowed). */
+  public below(key: string, limit: number): boolean {
+    return (this.counts.get(key)?.n ?? 0) < limit;
+  }
+
   public async incrementIfBelow(key: string, limit: number, expiresAt: Date): Promise<boolean> {
-    const current = this.counts.get(key);
-    if (current && current.n >= limit) return false;
-    this.counts.set(key, { n: (current?.n ?? 0) + 1, expiresAt: current?.expiresAt ?? expiresAt });
+    if (!this.below(key, limit)) return false;
+    this.add(key, expiresAt);
     return true;
+  }
+
+  /** Adds one, no limit checked (a commit checked it). */
+  public add(key: string, expiresAt: Date): void {
+    const current = this.counts.get(key);
+    this.counts.set(key, { n: (current?.n ?? 0) + 1, expiresAt: current?.expiresAt ?? expiresAt });
   }
 }

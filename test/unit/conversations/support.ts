@@ -45,12 +45,12 @@ export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfi
 }
 
 export function makeDesk(config: RuntimeConfig = testConfig()): Desk {
-  const tickets = new InMemoryTicketRepository();
   const ledger = new InMemoryInboundLedger();
+  const counters = new InMemoryCounters();
+  const tickets = new InMemoryTicketRepository({ ledger, counters });
   const rawMail = new InMemoryRawMailStore();
   const mailer = new RecordingMailer();
   const timers = new InMemoryTimers();
-  const counters = new InMemoryCounters();
   const clock = new FixedClock(START);
   const deps: IngestDeps = {
     tickets, ledger, rawMail, mailer, timers, counters, clock, config,

@@ -56,13 +56,15 @@ export function memoryIngestDeps(clock: Clock = { now: () => new Date('2026-11-2
     return { config, sla: createSlaService(config) };
   })();
   const { config, sla } = shared;
+  const ledger = new InMemoryInboundLedger();
+  const counters = new InMemoryCounters();
   return {
-    tickets: new InMemoryTicketRepository(),
-    ledger: new InMemoryInboundLedger(),
+    tickets: new InMemoryTicketRepository({ ledger, counters }),
+    ledger,
     rawMail: new InMemoryRawMailStore(),
     mailer: new RecordingMailer(),
     timers: new InMemoryTimers(),
-    counters: new InMemoryCounters(),
+    counters,
     clock,
     config,
     sla,
