@@ -10,42 +10,20 @@ import { observability } from '../lambdas/handlers/observability';
 import { makeTimerHandler } from '../lambdas/handlers/timer-handler';
 import { buildIngestDeps } from '../lambdas/handlers/wiring';
 import type { IngestDeps, IngestResult } from '../lambdas/use-cases/ingest-email';
-import { parseRuntimeConfig, type RuntimeConfig } from '../lambdas/use-cases/runtime-config';
+import type { RuntimeConfig } from '../lambdas/use-cases/runtime-config';
 import { startEmulators, type Emulators } from './emulators';
 import { LocalTimerRunner, LocalTimers, type TimerFire } from './local-timers';
 import { ensureBucket, ensureTable } from './provision';
 import { startSmtpInbound, type SmtpInbound } from './smtp-inbound';
 import { writeStackInfo, type StackInfo } from './stack-info';
+import { defaultLocalConfig } from './local-config';
+
+export { defaultLocalConfig, readPolicyJson } from './local-config';
 
 export const LOCAL_TABLE = 'sesdesk-local';
 export const LOCAL_BUCKET = 'sesdesk-raw-mail-local';
 export const LOCAL_REGION = 'us-east-1';
 export const INBOUND_PREFIX = 'inbound/';
-
-/** Reads a shipped preset (`platform`) or a policy file path as raw JSON. */
-export function readPolicyJson(nameOrPath: string): unknown {
-  const preset = resolve(__dirname, '..', 'policies', `${nameOrPath}.json`);
-  const file = /^[a-z0-9-]+$/.test(nameOrPath) && existsSync(preset) ? preset : resolve(nameOrPath);
-  return JSON.parse(readFileSync(file, 'utf8'));
-}
-
-/**
- * The local stack's config when it has none of its own (issue: local defaults): support address
- * support@example.com, agents at example.com trusted without SPF/DKIM verdicts (they cannot be
- * judged locally; a deployed config never does this), customers at any other domain.
- */
-export function defaultLocalConfig(policy = 'platform'): RuntimeConfig {
-  return parseRuntimeConfig({
-    region: 'local',
-    ticketPrefix: 'LOCAL',
-    supportAddresses: ['support@example.com'],
-    supportName: 'Example Support',
-    agents: { addresses: [], domains: ['example.com'] },
-    trustAgentsWithoutVerdicts: true,
-    escalation: { tier1: 'tier1@example.com', tier2: 'tier2@example.com', tier3: 'tier3@example.com' },
-    policy: readPolicyJson(policy),
-  });
-}
 
 /** The clock file of a data dir: `{ "offsetMs": n }`, written by `sesdesk clock`. */
 export const CLOCK_FILE = 'clock.json';

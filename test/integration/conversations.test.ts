@@ -1,3 +1,4 @@
+import { eml, type EmlInput } from '../support/eml';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,42 +25,13 @@ const tag = randomBytes(4).toString('hex');
 const addr = (name: string) => `${name}.${tag}@customer.example`;
 let n = 0;
 
-interface Mail {
-  from: string;
-  to?: string;
-  cc?: string;
-  subject: string;
-  messageId?: string;
-  inReplyTo?: string;
-  references?: string;
-  headers?: string[];
-  body: string;
-  contentType?: string;
-}
+type Mail = EmlInput;
 
-function raw(m: Mail): string {
-  return [
-    `From: ${m.from}`,
-    `To: ${m.to ?? 'Support <support@example.com>'}`,
-    ...(m.cc ? [`Cc: ${m.cc}`] : []),
-    `Subject: ${m.subject}`,
-    'Date: Tue, 17 Nov 2026 10:00:00 -0800',
-    `Message-ID: ${m.messageId ?? `<c${(n += 1)}.${tag}@mail.example>`}`,
-    ...(m.inReplyTo ? [`In-Reply-To: ${m.inReplyTo}`] : []),
-    ...(m.references ? [`References: ${m.references}`] : []),
-    ...(m.headers ?? []),
-    'MIME-Version: 1.0',
-    `Content-Type: ${m.contentType ?? 'text/plain; charset=utf-8'}`,
-    '',
-    m.body,
-    '',
-  ].join('\r\n');
-}
 
 /** Sends over SMTP; returns the outcome and ticket the stack answered with. */
 async function send(m: Mail | string, envelopeTo = 'support@example.com'): Promise<{ outcome: string; ticketId: string | null; response: string }> {
   const file = join(dir, `m${(n += 1)}.eml`);
-  writeFileSync(file, typeof m === 'string' ? m : raw(m));
+  writeFileSync(file, typeof m === 'string' ? m : eml(m));
   const [out] = await sendFiles([file], { host: stack.info.smtp.host, port: stack.info.smtp.port, to: envelopeTo });
   expect(out.accepted).toBe(true);
   const match = /^Ok: (\w+)(?: ([A-Z]+-\d+))?/.exec(out.response);
@@ -106,7 +78,7 @@ afterAll(async () => {
 describe('exactly once', () => {
   it('a storm of 50 concurrent copies (same receipt) and 50 redeliveries (new SES ids, same Message-ID) makes 1 ticket, 1 ack, 1 timer', async () => {
     const customer = addr('storm');
-    const body = Buffer.from(raw({ from: customer, subject: `Storm ${tag}`, messageId: `<storm.${tag}@customer.example>`, body: 'once' }).replace(/\r?\n/g, '\r\n'));
+    const body = Buffer.from(eml({ from: customer, subject: `Storm ${tag}`, messageId: `<storm.${tag}@customer.example>`, body: 'once' }).replace(/\r?\n/g, '\r\n'));
     const event = async (id: string) => {
       await stack.deps.rawMail.putObject(`${INBOUND_PREFIX}${id}`, body, 'message/rfc822');
       return buildSesReceiptEvent({ raw: body, sesMessageId: id, recipients: ['support@example.com'], region: 'us-east-1', now: clock.now() });
@@ -127,7 +99,7 @@ describe('exactly once', () => {
 
   it('a crash between steps is finished by the redelivery, with the ack sent once', async () => {
     const customer = addr('crash');
-    const body = Buffer.from(raw({ from: customer, subject: 'Crash', messageId: `<crash.${tag}@customer.example>`, body: 'x' }).replace(/\r?\n/g, '\r\n'));
+    const body = Buffer.from(eml({ from: customer, subject: 'Crash', messageId: `<crash.${tag}@customer.example>`, body: 'x' }).replace(/\r?\n/g, '\r\n'));
     const id = newSesMessageId();
     await stack.deps.rawMail.putObject(`${INBOUND_PREFIX}${id}`, body, 'message/rfc822');
     const event = buildSesReceiptEvent({ raw: body, sesMessageId: id, recipients: ['support@example.com'], region: 'us-east-1', now: clock.now() });
@@ -240,7 +212,7 @@ describe('loop guards', () => {
   it('a bounce of our ack attaches to the ticket and marks the recipient', async () => {
     const customer = addr('bounce');
     const { ticketId, ack } = await openTicket(customer, 'Bounce me');
-    const dsn = raw({
+    const dsn = eml({
       from: 'Mail Delivery System <MAILER-DAEMON@mx.customer.example>',
       subject: 'Undelivered Mail Returned to Sender',
       contentType: 'multipart/report; report-type=delivery-status; boundary="B"',

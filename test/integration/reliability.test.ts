@@ -1,3 +1,4 @@
+import { eml } from '../support/eml';
 import { randomBytes } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import { defaultLocalConfig, INBOUND_PREFIX, runLocalStack, type RunningLocalStack } from '../../local/run-stack';
@@ -16,7 +17,6 @@ jest.setTimeout(60_000);
 let stack: RunningLocalStack;
 const tag = randomBytes(4).toString('hex');
 const addr = (name: string) => `${name}.${tag}@customer.example`;
-let n = 0;
 /** Errors the stack logged (an ingest that threw): none is expected. */
 const errors: string[] = [];
 
@@ -37,23 +37,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function raw(m: { from: string; to?: string; cc?: string; subject: string; messageId?: string; inReplyTo?: string; headers?: string[]; body: string }): string {
-  return [
-    `From: ${m.from}`,
-    `To: ${m.to ?? 'Support <support@example.com>'}`,
-    ...(m.cc ? [`Cc: ${m.cc}`] : []),
-    `Subject: ${m.subject}`,
-    'Date: Tue, 17 Nov 2026 10:00:00 -0800',
-    `Message-ID: ${m.messageId ?? `<r${(n += 1)}.${tag}@mail.example>`}`,
-    ...(m.inReplyTo ? [`In-Reply-To: ${m.inReplyTo}`] : []),
-    ...(m.headers ?? []),
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    m.body,
-    '',
-  ].join('\r\n');
-}
 
 /** One SMTP session per call, like separate MTAs delivering; resolves with the server's answer. */
 async function smtp(message: string | Buffer, envelopeFrom = 'mta@customer.example'): Promise<{ outcome: string; ticketId: string | null; response: string }> {
@@ -80,8 +63,8 @@ async function pendingTimersOf(ticketId: string) {
 describe('duplicate storm over SMTP', () => {
   it('50 concurrent SMTP deliveries of one .eml make 1 ticket, 1 ack and 1 pending timer', async () => {
     const customer = addr('storm');
-    const eml = raw({ from: `Storm <${customer}>`, subject: `SMTP storm ${tag}`, messageId: `<smtp-storm.${tag}@customer.example>`, body: 'once please' });
-    const answers = await Promise.all(Array.from({ length: 50 }, () => smtp(eml)));
+    const message = eml({ from: `Storm <${customer}>`, subject: `SMTP storm ${tag}`, messageId: `<smtp-storm.${tag}@customer.example>`, body: 'once please' });
+    const answers = await Promise.all(Array.from({ length: 50 }, () => smtp(message)));
     expect(answers.filter((a) => a.outcome === 'created')).toHaveLength(1);
     expect(answers.filter((a) => a.outcome === 'duplicate')).toHaveLength(49);
     const tickets = (await stack.deps.tickets.listTickets()).filter((t) => t.subject === `SMTP storm ${tag}`);
@@ -97,17 +80,17 @@ describe('duplicate storm over SMTP', () => {
 describe('20 replies to one ticket at once', () => {
   it('stores all 20, adds every new participant, keeps status and deadlines consistent and one pending timer', async () => {
     const requester = addr('busy');
-    const opened = await smtp(raw({ from: `Busy <${requester}>`, subject: `Concurrent ${tag}`, body: 'start' }));
+    const opened = await smtp(eml({ from: `Busy <${requester}>`, subject: `Concurrent ${tag}`, body: 'start' }));
     expect(opened.outcome).toBe('created');
     const ticketId = opened.ticketId!;
     const [ack] = await mailTo(requester);
     // Put the ticket in needs_clarification: every reply then also moves it back to in_progress.
-    expect((await smtp(raw({ from: 'alex@example.com', subject: `Re: [#${ticketId}]`, body: '#status needs_clarification\nWhich version?' }))).outcome).toBe('appended');
+    expect((await smtp(eml({ from: 'alex@example.com', subject: `Re: [#${ticketId}]`, body: '#status needs_clarification\nWhich version?' }))).outcome).toBe('appended');
     const before = (await stack.deps.tickets.getTicket(ticketId))!;
     expect(before.status).toBe('needs_clarification');
 
     const replies = Array.from({ length: 20 }, (_, i) =>
-      raw({ from: `Busy <${requester}>`, cc: `Colleague ${i} <${addr(`colleague${i}`)}>`, subject: `Re: [#${ticketId}] Concurrent`, inReplyTo: sesId(ack), body: `reply number ${i}` }),
+      eml({ from: `Busy <${requester}>`, cc: `Colleague ${i} <${addr(`colleague${i}`)}>`, subject: `Re: [#${ticketId}] Concurrent`, inReplyTo: sesId(ack), body: `reply number ${i}` }),
     );
     const answers = await Promise.all(replies.map((r) => smtp(r)));
     expect(errors).toEqual([]);
@@ -162,7 +145,7 @@ describe('hostile input through SMTP and SES', () => {
     const res = await smtp(message);
     expect(res.outcome).toBe('created');
     // An agent reply relays to requester and cc: their names are in To/Cc of that mail.
-    expect((await smtp(raw({ from: 'alex@example.com', subject: `Re: [#${res.ticketId}]`, body: 'We are on it.' }))).outcome).toBe('appended');
+    expect((await smtp(eml({ from: 'alex@example.com', subject: `Re: [#${res.ticketId}]`, body: 'We are on it.' }))).outcome).toBe('appended');
     const sent = await mailTo(customer);
     expect(sent).toHaveLength(2);
     for (const mail of sent) {
@@ -184,7 +167,7 @@ describe('hostile input through SMTP and SES', () => {
       [{ dmarc: 'FAIL' }, 'reject', 'dropped', 'DMARC FAIL with policy reject'],
     ] as const) {
       const customer = addr(`verdict-${outcome}`);
-      const body = Buffer.from(raw({ from: customer, subject: `Verdict ${outcome}`, body: 'x' }));
+      const body = Buffer.from(eml({ from: customer, subject: `Verdict ${outcome}`, body: 'x' }));
       const id = newSesMessageId();
       await stack.deps.rawMail.putObject(`${INBOUND_PREFIX}${id}`, body, 'message/rfc822');
       const event = buildSesReceiptEvent({ raw: body, sesMessageId: id, recipients: ['support@example.com'], region: 'us-east-1', now: new Date(), verdicts, ...(dmarcPolicy ? { dmarcPolicy } : {}) });

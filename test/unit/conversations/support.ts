@@ -80,37 +80,7 @@ export function makeDesk(config: RuntimeConfig = testConfig()): Desk {
   };
 }
 
-export interface EmlInput {
-  from: string;
-  to?: string;
-  cc?: string;
-  subject: string;
-  messageId?: string | null;
-  inReplyTo?: string;
-  references?: string;
-  headers?: string[];
-  body: string;
-}
-
-/** A small raw RFC 5322 message. */
-export function eml(m: EmlInput): string {
-  return [
-    `From: ${m.from}`,
-    `To: ${m.to ?? 'Support <support@example.com>'}`,
-    ...(m.cc ? [`Cc: ${m.cc}`] : []),
-    `Subject: ${m.subject}`,
-    'Date: Tue, 17 Nov 2026 10:00:00 -0800',
-    ...(m.messageId === null ? [] : [`Message-ID: ${m.messageId ?? `<m${(seq += 1)}.${Math.random().toString(36).slice(2)}@mail.example>`}`]),
-    ...(m.inReplyTo ? [`In-Reply-To: ${m.inReplyTo}`] : []),
-    ...(m.references ? [`References: ${m.references}`] : []),
-    ...(m.headers ?? []),
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    m.body,
-    '',
-  ].join('\r\n');
-}
+export { eml, type EmlInput } from '../../support/eml';
 
 export function header(mail: { headers?: Record<string, string> }, name: string): string | undefined {
   return Object.entries(mail.headers ?? {}).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];

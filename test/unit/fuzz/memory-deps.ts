@@ -2,9 +2,8 @@ import { parseMessage } from '../../../lambdas/mail/parse-message';
 import type { Clock } from '../../../lambdas/domain/clock';
 import type { IngestDeps } from '../../../lambdas/use-cases/ingest-email';
 import { createSlaService } from '../../../lambdas/use-cases/sla-service';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseRuntimeConfig } from '../../../lambdas/use-cases/runtime-config';
+import { defaultLocalConfig } from '../../../local/local-config';
 import {
   InMemoryCounters,
   InMemoryInboundLedger,
@@ -27,22 +26,9 @@ export interface MemoryDeps extends IngestDeps {
 }
 
 /** Ingest deps on the in-memory fakes, with the real parser, SLA service and local config. */
-/**
- * The local stack's default config (local/run-stack.ts defaultLocalConfig), built here without
- * importing the emulators so the benchmark's memory child stays small.
- */
+/** The local stack's default config (bundled copies say where the presets are: see POLICY_DIR). */
 export function localConfig(policy = 'platform'): IngestDeps['config'] {
-  return parseRuntimeConfig({
-    region: 'local',
-    ticketPrefix: 'LOCAL',
-    supportAddresses: ['support@example.com'],
-    supportName: 'Example Support',
-    agents: { addresses: [], domains: ['example.com'] },
-    trustAgentsWithoutVerdicts: true,
-    escalation: { tier1: 'tier1@example.com', tier2: 'tier2@example.com', tier3: 'tier3@example.com' },
-    policy: JSON.parse(readFileSync(join(POLICY_DIR(), `${policy}.json`), 'utf8')),
-    displayTimezone: 'UTC',
-  });
+  return defaultLocalConfig(policy, POLICY_DIR());
 }
 
 /** Bundled copies (the benchmark's memory child) run from elsewhere and say where the presets are. */
