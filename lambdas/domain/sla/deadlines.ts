@@ -185,10 +185,7 @@ export function resumeSla(
   options?: SlaOptions,
 ): TicketSla {
   if (sla.pausedAt === null) return sla;
-  const waited = addWaited(policy, sla, new Date(sla.pausedAt), at);
-  const next = recompute(policy, priority, { ...waited, pausedAt: null }, options, false);
-  const every = next.resolvedAt === null ? updateInterval(policy, priority, at) : null;
-  return { ...next, nextUpdateDue: every ? iso(addInterval(policy, at, every)) : null };
+  return restartAfterStop(policy, priority, sla, sla.pausedAt, { pausedAt: null }, at, options);
 }
 
 /**
@@ -236,9 +233,25 @@ export function reopenSla(
   options?: SlaOptions,
 ): TicketSla {
   if (sla.resolvedAt === null) return sla;
-  const waited = addWaited(policy, sla, new Date(sla.resolvedAt), at);
-  const next = recompute(policy, priority, { ...waited, resolvedAt: null }, options, false);
-  const every = updateInterval(policy, priority, at);
+  return restartAfterStop(policy, priority, sla, sla.resolvedAt, { resolvedAt: null }, at, options);
+}
+
+/**
+ * The clocks after a stop (a pause, or a resolution) that began at `stoppedAt`: the time
+ * stopped counts as waited, deadlines are recomputed, and the update interval restarts at `at`.
+ */
+function restartAfterStop(
+  policy: SlaPolicy,
+  priority: string,
+  sla: TicketSla,
+  stoppedAt: string,
+  cleared: Partial<Pick<TicketSla, 'pausedAt' | 'resolvedAt'>>,
+  at: Date,
+  options: SlaOptions | undefined,
+): TicketSla {
+  const waited = addWaited(policy, sla, new Date(stoppedAt), at);
+  const next = recompute(policy, priority, { ...waited, ...cleared }, options, false);
+  const every = next.resolvedAt === null ? updateInterval(policy, priority, at) : null;
   return { ...next, nextUpdateDue: every ? iso(addInterval(policy, at, every)) : null };
 }
 
