@@ -1,5 +1,4 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { AwsClients } from '../adapters/clients';
+import { createSecretsClient, type AwsClients } from '../adapters/clients';
 import { DynamoDbCounters } from '../adapters/dynamodb-counters';
 import { DynamoDbInboundLedger } from '../adapters/dynamodb-inbound-ledger';
 import { DynamoDbTicketRepository } from '../adapters/dynamodb-ticket-repository';
@@ -53,7 +52,7 @@ export function buildIngestDeps(input: WiringInput): IngestDeps {
 export const ingestDepsFromEnv = oncePerContainer<IngestDeps>(async () => {
   const { region, config, clients } = deployedBasics();
   const secret = new SecretsManagerSecret({
-    client: new SecretsManagerClient({ region }),
+    client: createSecretsClient({ region }),
     secretId: requireEnv('REPLY_TOKEN_SECRET_ARN'),
   });
   return buildIngestDeps({
