@@ -3,7 +3,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { InitializeMiddleware, MiddlewareStack } from '@aws-sdk/types';
 
 export interface ClientEndpoints {
@@ -77,11 +76,6 @@ export function createSesClient(options: ClientOptions): SESv2Client {
 
 export function createSchedulerClient(options: ClientOptions): SchedulerClient {
   return new SchedulerClient(base(options, options.endpoints?.scheduler));
-}
-
-/** Secrets Manager is only read once per container (the reply-token key), so it stays out of {@link createClients}. */
-export function createSecretsClient(options: ClientOptions): SecretsManagerClient {
-  return new SecretsManagerClient(base(options, undefined));
 }
 
 /** All SDK clients the adapters need, configured for AWS or the local emulators. */

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NotFoundError, TransientError } from '../domain/errors';
 
 /**
@@ -30,4 +30,12 @@ export class SecretsManagerSecret {
       throw new TransientError(`reading secret ${this.deps.secretId} failed: ${name ?? String(error)}`, { cause: error });
     }
   }
+}
+
+/**
+ * The client for {@link SecretsManagerSecret}, kept beside it rather than in clients.ts so the
+ * timer functions, which read no secret, do not load this SDK package.
+ */
+export function createSecretsClient(options: { region: string }): SecretsManagerClient {
+  return new SecretsManagerClient({ region: options.region });
 }

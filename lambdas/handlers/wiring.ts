@@ -1,9 +1,9 @@
-import { createSecretsClient, type AwsClients } from '../adapters/clients';
+import type { AwsClients } from '../adapters/clients';
 import { DynamoDbCounters } from '../adapters/dynamodb-counters';
 import { DynamoDbInboundLedger } from '../adapters/dynamodb-inbound-ledger';
 import { DynamoDbTicketRepository } from '../adapters/dynamodb-ticket-repository';
 import { S3RawMailStore } from '../adapters/s3-raw-mail-store';
-import { SecretsManagerSecret } from '../adapters/secrets-manager-secret';
+import { createSecretsClient, SecretsManagerSecret } from '../adapters/secrets-manager-secret';
 import { SesMailer } from '../adapters/ses-mailer';
 import type { Clock } from '../domain/clock';
 import type { TimerScheduler } from '../domain/ports';
