@@ -1,4 +1,4 @@
-import { createClients, type AwsClients } from '../adapters/clients';
+import { createDynamoDbClients, createSchedulerClient, createSesClient, type AwsClients } from '../adapters/clients';
 import { DynamoDbTicketRepository } from '../adapters/dynamodb-ticket-repository';
 import { EventBridgeSchedulerTimers } from '../adapters/scheduler-timers';
 import { SesMailer } from '../adapters/ses-mailer';
@@ -28,8 +28,8 @@ export function inboundPrefixFromEnv(): string {
   return process.env.INBOUND_PREFIX ?? 'inbound/';
 }
 
-/** Region, runtime config (`SESDESK_CONFIG`) and SDK clients of a deployed function. */
-export function deployedBasics(): { region: string; config: RuntimeConfig; clients: AwsClients } {
+/** Region and runtime config (`SESDESK_CONFIG`) of a deployed function. */
+export function deployedBasics(): { region: string; config: RuntimeConfig } {
   const region = requireEnv('AWS_REGION');
   let rawConfig: unknown;
   try {
@@ -37,7 +37,7 @@ export function deployedBasics(): { region: string; config: RuntimeConfig; clien
   } catch (error) {
     throw new ConfigError(`SESDESK_CONFIG is not JSON: ${(error as Error).message}`, { cause: error });
   }
-  return { region, config: parseRuntimeConfig(rawConfig, 'SESDESK_CONFIG'), clients: createClients({ region }) };
+  return { region, config: parseRuntimeConfig(rawConfig, 'SESDESK_CONFIG') };
 }
 
 /** The Scheduler adapter: timers go to the follow-up or the sla-breach function by kind. */
@@ -66,11 +66,12 @@ export function oncePerContainer<T>(make: () => Promise<T>): () => Promise<T> {
 
 /** Deps of the timer functions (sla-breach, follow-up): tickets, mail, timers, SLA. */
 export const timerDepsFromEnv = oncePerContainer<TimerDeps>(async () => {
-  const { region, config, clients } = deployedBasics();
+  const { region, config } = deployedBasics();
+  const { doc } = createDynamoDbClients({ region });
   return {
-    tickets: new DynamoDbTicketRepository({ client: clients.doc, tableName: requireEnv('TABLE_NAME'), ticketPrefix: config.ticketPrefix }),
-    mailer: new SesMailer({ client: clients.ses, region }),
-    timers: schedulerTimersFromEnv(clients),
+    tickets: new DynamoDbTicketRepository({ client: doc, tableName: requireEnv('TABLE_NAME'), ticketPrefix: config.ticketPrefix }),
+    mailer: new SesMailer({ client: createSesClient({ region }), region }),
+    timers: schedulerTimersFromEnv({ scheduler: createSchedulerClient({ region }) }),
     clock: systemClock,
     config,
     sla: createSlaService(config),

@@ -1,4 +1,4 @@
-import type { AwsClients } from '../adapters/clients';
+import { createClients, type AwsClients } from '../adapters/clients';
 import { DynamoDbCounters } from '../adapters/dynamodb-counters';
 import { DynamoDbInboundLedger } from '../adapters/dynamodb-inbound-ledger';
 import { DynamoDbTicketRepository } from '../adapters/dynamodb-ticket-repository';
@@ -50,7 +50,8 @@ export function buildIngestDeps(input: WiringInput): IngestDeps {
 
 /** Deps of the deployed ingest function, built once per container from its environment. */
 export const ingestDepsFromEnv = oncePerContainer<IngestDeps>(async () => {
-  const { region, config, clients } = deployedBasics();
+  const { region, config } = deployedBasics();
+  const clients = createClients({ region });
   const secret = new SecretsManagerSecret({
     client: createSecretsClient({ region }),
     secretId: requireEnv('REPLY_TOKEN_SECRET_ARN'),
