@@ -70,6 +70,14 @@ function outcomeOf(due: number | null, doneAt: number | null, breached: boolean,
   return now > due ? 'missed' : 'pending';
 }
 
+/**
+ * While a ticket waits on the customer its resolution clock stands still (the due time moves out
+ * when it resumes), so it is judged as of the pause, not as of now.
+ */
+function resolutionClockAt(sla: Ticket['sla'], now: number): number {
+  return ms(sla.pausedAt) ?? now;
+}
+
 function attainment(outcomes: Outcome[]): AttainmentRow {
   const met = outcomes.filter((o) => o === 'met').length;
   const missed = outcomes.filter((o) => o === 'missed').length;
@@ -92,7 +100,7 @@ function rowOf(priority: string, tickets: readonly Ticket[], now: number): Prior
     const breached = (target: string) => sla.breaches.some((b) => b.target === target);
     breaches += sla.breaches.length;
     fr.push(outcomeOf(ms(sla.firstResponseDue), responded, breached('firstResponse'), now));
-    res.push(outcomeOf(ms(sla.resolutionDue), resolved, breached('resolution'), now));
+    res.push(outcomeOf(ms(sla.resolutionDue), resolved, breached('resolution'), resolutionClockAt(sla, now)));
     if (received !== null && responded !== null) frTimes.push(Math.max(0, responded - received));
     if (received !== null && resolved !== null) resTimes.push(Math.max(0, resolved - received));
   }

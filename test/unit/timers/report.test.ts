@@ -6,7 +6,7 @@ const min = (n: number) => n * 60_000;
 
 let n = 0;
 function ticket(priority: string, o: {
-  at?: string; frDue?: string; fr?: string | null; resDue?: string; res?: string | null; status?: Ticket['status']; breaches?: SlaBreach['target'][];
+  at?: string; frDue?: string; fr?: string | null; resDue?: string; res?: string | null; status?: Ticket['status']; breaches?: SlaBreach['target'][]; pausedAt?: string;
 }): Ticket {
   n += 1;
   const at = o.at ?? '2026-11-18T10:00:00.000Z';
@@ -19,7 +19,7 @@ function ticket(priority: string, o: {
       policy: 'p', receivedAt: at,
       firstResponseDue: o.frDue ?? '2026-11-18T10:15:00.000Z', firstRespondedAt: o.fr ?? null,
       resolutionDue: o.resDue ?? '2026-11-18T14:00:00.000Z', resolvedAt: o.res ?? null,
-      nextUpdateDue: null, pausedAt: null, warned: [],
+      nextUpdateDue: null, pausedAt: o.pausedAt ?? null, warned: [],
       breaches: (o.breaches ?? []).map((target) => ({ target, due: at, at, tier: 2 })),
     },
   };
@@ -74,6 +74,13 @@ describe('slaReport', () => {
       medianResolutionMs: 3 * 24 * min(60),
     });
     expect(report.total).toMatchObject({ priority: 'all', tickets: 5, breaches: 2, firstResponse: { measured: 4, met: 2 } });
+  });
+
+  it('a ticket waiting on the customer is judged as of its pause: a stored due time now past is not a miss yet', () => {
+    const waiting = ticket('high', { status: 'needs_clarification', fr: '2026-11-18T10:05:00.000Z', resDue: '2026-11-18T14:00:00.000Z', pausedAt: '2026-11-18T12:00:00.000Z' });
+    const late = ticket('high', { status: 'needs_clarification', fr: '2026-11-18T10:05:00.000Z', resDue: '2026-11-18T14:00:00.000Z', pausedAt: '2026-11-18T15:00:00.000Z' });
+    const report = slaReport([waiting, late], { now: NOW });
+    expect(report.total.resolution).toEqual({ measured: 1, met: 0, missed: 1, attainment: 0 });
   });
 
   it('--since keeps tickets opened at or after it', () => {
