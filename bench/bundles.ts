@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -50,7 +50,11 @@ function timeNode(code: string, env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
-const SDK_PACKAGES = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-s3', '@aws-sdk/client-sesv2', '@aws-sdk/client-scheduler', '@aws-sdk/client-secrets-manager'];
+/** The AWS SDK packages a bundle leaves to the runtime (its `require("@aws-sdk/...")` calls). */
+export function sdkPackagesOf(file: string): string[] {
+  const found = readFileSync(file, 'utf8').match(/require\("@aws-sdk\/[a-z0-9-]+"\)/g) ?? [];
+  return [...new Set(found.map((r) => r.slice(9, -2)))].sort();
+}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -71,8 +75,8 @@ export function coldLoad(file: string, runs: number): { bundleMs: number; emptyM
   const empty: number[] = [];
   const loaded: number[] = [];
   const sdk: number[] = [];
-  // What the runtime-provided SDK alone costs: the external packages the bundle requires.
-  const externals = SDK_PACKAGES.map((p) => `require(${JSON.stringify(p)});`).join('');
+  // What the runtime-provided SDK alone costs: the external packages this bundle requires.
+  const externals = sdkPackagesOf(file).map((p) => `require(${JSON.stringify(p)});`).join('');
   timeNode('0', env);
   for (let i = 0; i < runs; i += 1) {
     empty.push(timeNode('0', env));
