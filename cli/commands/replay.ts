@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { createClients, type AwsClients } from '../../lambdas/adapters/clients';
@@ -9,15 +9,16 @@ import { S3RawMailStore } from '../../lambdas/adapters/s3-raw-mail-store';
 import type { InboundLedger, RawMailStore } from '../../lambdas/domain/ports';
 import { SesReceiptEventSchema } from '../../lambdas/handlers/ses-event-schema';
 import { sesRecordToIngestInput } from '../../lambdas/handlers/ses-input';
-import { buildIngestDeps, ingestDepsFromEnv } from '../../lambdas/handlers/wiring';
-import { ingestEmail, type IngestDeps, type IngestInput } from '../../lambdas/use-cases/ingest-email';
+import { buildIngestDeps } from '../../lambdas/handlers/wiring';
+import { ingestEmail, type IngestDeps, type IngestInput, type IngestResult } from '../../lambdas/use-cases/ingest-email';
 import { replayInbound, type ReplaySummary } from '../../lambdas/use-cases/replay';
 import { LOCAL_CREDENTIALS } from '../../local/emulators';
 import { LocalTimers } from '../../local/local-timers';
 import { defaultLocalConfig, FileOffsetClock } from '../../local/run-stack';
 import { buildSesReceiptEvent } from '../../local/ses-event';
 import { DEFAULT_DATA_DIR, readStackInfo } from '../../local/stack-info';
-import { INBOUND_PREFIX, OUTPUTS, statefulStackName, statelessStackName } from '../../lib/names';
+import { FUNCTION_NAMES, INBOUND_PREFIX } from '../../lib/names';
+import { resolveRegionStack } from '../region-stack';
 import { UsageError, printJson } from '../usage-error';
 
 /** Where audit and replay read from: the local stack of a data dir, or a deployed region. */
@@ -40,28 +41,6 @@ export interface TargetOptions {
   policy?: string;
 }
 
-/** The stack outputs the CLI needs (`sesdesk-<region>-stateful` / `-stateless`). */
-export async function regionOutputs(region: string): Promise<{ tableName: string; bucket: string; scheduleGroup: string | null }> {
-  const cfn = new CloudFormationClient({ region });
-  try {
-    const read = async (stackName: string): Promise<Record<string, string>> => {
-      const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-      const outputs = out.Stacks?.[0]?.Outputs ?? [];
-      return Object.fromEntries(outputs.map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-    };
-    const stateful = await read(statefulStackName(region));
-    const tableName = stateful[OUTPUTS.tableName];
-    const bucket = stateful[OUTPUTS.rawMailBucket];
-    if (!tableName || !bucket) {
-      throw new Error(`stack ${statefulStackName(region)} has no ${OUTPUTS.tableName}/${OUTPUTS.rawMailBucket} output: is sesdesk deployed in ${region}?`);
-    }
-    const stateless = await read(statelessStackName(region)).catch(() => ({}) as Record<string, string>);
-    return { tableName, bucket, scheduleGroup: stateless[OUTPUTS.scheduleGroup] ?? null };
-  } finally {
-    cfn.destroy();
-  }
-}
-
 function targetFrom(clients: AwsClients, p: { label: string; region: string; tableName: string; bucket: string; recipient: string }, deps: () => Promise<IngestDeps>): InboundTarget {
   return {
     label: p.label,
@@ -81,19 +60,13 @@ function targetFrom(clients: AwsClients, p: { label: string; region: string; tab
 export async function openInboundTarget(opts: TargetOptions): Promise<InboundTarget> {
   if (opts.region) {
     const region = opts.region;
-    const outputs = await regionOutputs(region);
+    const outputs = await resolveRegionStack(region);
     const clients = createClients({ region });
     return targetFrom(
       clients,
       { label: region, region, tableName: outputs.tableName, bucket: outputs.bucket, recipient: process.env.SESDESK_SUPPORT_ADDRESS ?? 'support@invalid' },
       async () => {
-        // The deployed function's settings (config, secret, scheduler role, targets) are not
-        // stack outputs: they are read from the environment, as the function itself does.
-        process.env.AWS_REGION = region;
-        process.env.TABLE_NAME = outputs.tableName;
-        process.env.RAW_MAIL_BUCKET = outputs.bucket;
-        if (outputs.scheduleGroup) process.env.SCHEDULE_GROUP ??= outputs.scheduleGroup;
-        return ingestDepsFromEnv();
+        throw new Error('a deployed region is replayed through its own ingest function (see replayThroughFunction), not in this process');
       },
     );
   }
@@ -167,6 +140,39 @@ export function formatReplaySummary(summary: ReplaySummary): string {
   return `${lines.join('\n')}\n`;
 }
 
+type IngestRaw = (object: { key: string; lastModified: Date; raw: Buffer }) => Promise<IngestResult>;
+
+/** The local stack: the same use case and adapters, run in this process on the emulators. */
+async function replayInProcess(target: InboundTarget): Promise<IngestRaw> {
+  const deps = await target.deps();
+  return (object) => ingestEmail(deps, ingestInputForObject(object, target));
+}
+
+/**
+ * A deployed region: each stored object becomes the SES event the receipt rule would have sent
+ * and is handed to the region's own ingest function (synchronously, to read its outcome), so
+ * replay runs with exactly the deployed code, config, secret and timers.
+ */
+export function replayThroughFunction(target: Pick<InboundTarget, 'region' | 'inboundPrefix' | 'recipient'>): IngestRaw {
+  const lambda = new LambdaClient({ region: target.region });
+  return async (object) => {
+    const event = buildSesReceiptEvent({
+      raw: object.raw,
+      sesMessageId: object.key.slice(target.inboundPrefix.length),
+      objectKey: object.key,
+      recipients: [target.recipient],
+      region: target.region,
+      now: object.lastModified,
+    });
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: FUNCTION_NAMES.ingestEmail, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
+    );
+    const payload = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
+    if (out.FunctionError) throw new Error(`${FUNCTION_NAMES.ingestEmail} failed: ${payload.slice(0, 500)}`);
+    return JSON.parse(payload) as IngestResult;
+  };
+}
+
 export function registerReplay(program: Command): void {
   program
     .command('replay')
@@ -174,7 +180,7 @@ export function registerReplay(program: Command): void {
     .option('--since <iso>', 'only mail stored at or after this instant')
     .option('--until <iso>', 'only mail stored before this instant')
     .option('--data-dir <dir>', 'data directory of the local stack', DEFAULT_DATA_DIR)
-    .option('--region <region>', 'a deployed region (table and bucket from its stack outputs; function settings from the environment)')
+    .option('--region <region>', 'a deployed region: objects from its bucket (stack outputs) through its own ingest function; set SESDESK_SUPPORT_ADDRESS to the envelope recipient')
     .option('--policy <preset-or-file>', 'SLA policy the local stack runs with', 'platform')
     .option('--json', 'print the summary as JSON')
     .action(async (opts: { since?: string; until?: string; dataDir: string; region?: string; policy: string; json?: boolean }) => {
@@ -186,13 +192,13 @@ export function registerReplay(program: Command): void {
         ? new SingleBar({ stream: process.stderr, format: 'replay [{bar}] {value}/{total} {outcome}', hideCursor: true }, Presets.shades_classic)
         : null;
       try {
-        const deps = await target.deps();
+        const ingestRaw = opts.region ? replayThroughFunction(target) : await replayInProcess(target);
         let started = false;
         const summary = await replayInbound(
           {
             rawMail: target.rawMail,
             inboundPrefix: target.inboundPrefix,
-            ingestRaw: (object) => ingestEmail(deps, ingestInputForObject(object, target)),
+            ingestRaw,
             onProgress: (p) => {
               if (!bar) return;
               if (!started) {
