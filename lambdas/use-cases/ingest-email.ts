@@ -31,7 +31,7 @@ import { planAgentMessage } from './apply-agent-reply';
 import { deskSender, recipientsOf, type TicketChange } from './ticket-change';
 import type { RuntimeConfig } from './runtime-config';
 import type { SlaService } from './sla-service';
-import { withRetry } from './retry';
+import { persist, withRetry } from './retry';
 
 /** What the parser hands the use case: the model plus decoded attachment bytes (and the top-level headers, when the parser has them). */
 export interface ParsedMail {
@@ -654,21 +654,6 @@ function sentFromSteps(steps: readonly string[], n: string): (SentMail & { at: s
   if (!step) return null;
   const [, sesMessageId, messageId, at] = step.split(' ');
   return sesMessageId && messageId && at ? { sesMessageId, messageId, at } : null;
-}
-
-/**
- * Bookkeeping right after a side effect: failing the invocation here would repeat the
- * side effect on redelivery, so any error gets a few quick in-process retries.
- */
-async function persist<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
-    }
-  }
 }
 
 /**
