@@ -5,12 +5,23 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { CommitResult, IngestCommit, ListTicketsQuery, TicketRepository } from '../domain/ports';
+import {
+  ACK_THROTTLED_STEP,
+  RESERVED_STEP,
+  type CommitResult,
+  type InboundRecord,
+  type IngestCommit,
+  type ListTicketsQuery,
+  type NewTicketClaim,
+  type NewTicketClaimInput,
+  type TicketRepository,
+} from '../domain/ports';
 import { counterKey } from './dynamodb-counters';
-import { inboundKey, recordFromItem } from './dynamodb-inbound-ledger';
+import { INBOUND_KIND, inboundKey, recordFromItem } from './dynamodb-inbound-ledger';
 import type { Ticket, TicketMessage } from '../domain/ticket';
 import { AlreadyExistsError, InvalidInputError, TransientError } from '../domain/errors';
 import { TABLE_SCHEMA } from './table-schema';
@@ -224,22 +235,11 @@ export class DynamoDbTicketRepository implements TicketRepository {
       },
     });
     const ticketAt = c.ticket ? items.length : -1;
-    const counterAt = c.ticket?.write === 'create' ? ticketAt + 1 : -1;
+    const counterAt = c.ticket?.write === 'create' && !c.ticket.numberReserved ? ticketAt + 1 : -1;
     if (c.ticket?.write === 'create') {
       const t = c.ticket.ticket;
       items.push({ Put: { TableName: T, Item: this.ticketItem(t), ConditionExpression: 'attribute_not_exists(pk)' } });
-      const first = t.number === 1;
-      items.push({
-        Update: {
-          TableName: T,
-          Key: COUNTER_KEY,
-          UpdateExpression: 'SET #n = :next',
-          ConditionExpression: first ? 'attribute_not_exists(#n)' : '#n = :current',
-          ExpressionAttributeNames: { '#n': 'n' },
-          ExpressionAttributeValues: first ? { ':next': t.number } : { ':next': t.number, ':current': t.number - 1 },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      });
+      if (!c.ticket.numberReserved) items.push(this.counterMove(t.number));
     } else if (c.ticket) {
       items.push({
         Put: {
@@ -268,19 +268,7 @@ export class DynamoDbTicketRepository implements TicketRepository {
       });
     }
     const throttleAt = items.length;
-    for (const t of c.throttles ?? []) {
-      if (!t.key.startsWith('THROTTLE#')) throw new InvalidInputError(`throttle key: "${t.key}" must start with THROTTLE#`);
-      items.push({
-        Update: {
-          TableName: T,
-          Key: counterKey(t.key),
-          UpdateExpression: 'ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)',
-          ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
-          ExpressionAttributeNames: { '#n': 'n', '#ttl': TABLE_SCHEMA.ttlAttribute },
-          ExpressionAttributeValues: { ':one': 1, ':limit': t.limit, ':ttl': Math.ceil(t.expiresAt.getTime() / 1000) },
-        },
-      });
-    }
+    for (const t of c.throttles ?? []) items.push(this.throttleMove(t));
     if (items.length > 100) throw new InvalidInputError(`${what}: ${items.length} writes exceed one transaction`);
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items as never }));
@@ -307,6 +295,123 @@ export class DynamoDbTicketRepository implements TicketRepository {
       if (throttled >= 0) return { ok: false, conflict: 'throttle', key: c.throttles![throttled].key };
       // TransactionConflict (a concurrent transaction on one of the items) and the like: retryable.
       throw new TransientError(`${what}: cancelled (${reasons.map((r) => r.code).join(',')})`, { cause: err });
+    }
+  }
+
+  /** Moves the region counter from `number - 1` to `number` (a transaction item). */
+  private counterMove(number: number): Record<string, unknown> {
+    const first = number === 1;
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: COUNTER_KEY,
+        UpdateExpression: 'SET #n = :next',
+        ConditionExpression: first ? 'attribute_not_exists(#n)' : '#n = :current',
+        ExpressionAttributeNames: { '#n': 'n' },
+        ExpressionAttributeValues: first ? { ':next': number } : { ':next': number, ':current': number - 1 },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  /** Adds one to a throttle counter unless it reached its limit (a transaction item). */
+  private throttleMove(t: { key: string; limit: number; expiresAt: Date }): Record<string, unknown> {
+    if (!t.key.startsWith('THROTTLE#')) throw new InvalidInputError(`throttle key: "${t.key}" must start with THROTTLE#`);
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: counterKey(t.key),
+        UpdateExpression: 'ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)',
+        ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
+        ExpressionAttributeNames: { '#n': 'n', '#ttl': TABLE_SCHEMA.ttlAttribute },
+        ExpressionAttributeValues: { ':one': 1, ':limit': t.limit, ':ttl': Math.ceil(t.expiresAt.getTime() / 1000) },
+      },
+    };
+  }
+
+  /**
+   * One TransactWriteItems: the ledger record (must not exist), the counter moved from the
+   * value this container last saw, and the throttle counters. A cancellation carries the old
+   * items, so an existing record costs nothing more (`taken`), a stale counter guess is retried
+   * from the value returned, and a throttle at its limit is retried without the throttles.
+   */
+  public async claimNewTicket(input: NewTicketClaimInput): Promise<NewTicketClaim> {
+    if (!input.key) throw new InvalidInputError('key: must not be empty');
+    const what = `claimNewTicket ${input.key}`;
+    const now = input.now.toISOString();
+    const leaseUntil = new Date(input.now.getTime() + input.leaseMs).toISOString();
+    const index = TABLE_SCHEMA.indexes[0];
+    let number = await this.nextTicketNumber();
+    let throttled = false;
+    for (let attempt = 1; ; attempt += 1) {
+      const steps = [`${RESERVED_STEP}${number}`, ...(throttled ? [ACK_THROTTLED_STEP] : [])];
+      const record: InboundRecord = {
+        key: input.key, sesMessageId: input.sesMessageId, rawKey: input.rawKey, receivedAt: now,
+        state: 'processing', leaseUntil, outcome: null, reason: null, ticketId: null, steps,
+      };
+      const throttles = throttled ? [] : input.throttles;
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...inboundKey(input.key), ...record, [index.partitionKey]: INBOUND_KIND, [index.sortKey]: now },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                },
+              },
+              this.counterMove(number),
+              ...throttles.map((t) => this.throttleMove(t)),
+            ] as never,
+          }),
+        );
+        this.counterSeen = Math.max(this.counterSeen ?? 0, number);
+        return { kind: 'fresh', record, number, throttled };
+      } catch (err) {
+        if (!isTransactionCanceled(err)) throw toDomainError(err, { what });
+        const reasons = cancellationReasons(err);
+        const failed = (i: number) => reasons[i]?.code === 'ConditionalCheckFailed';
+        if (failed(0)) {
+          const old = reasons[0].item;
+          if (old) return { kind: 'taken', record: recordFromItem(unmarshall(old as Record<string, never>)) };
+        }
+        if (attempt >= this.maxAttempts) throw new TransientError(`${what}: cancelled after ${attempt} attempts (${reasons.map((r) => r.code).join(',')})`, { cause: err });
+        if (failed(1)) {
+          this.counterSeen = numberOf(reasons[1].item) ?? 0;
+          number = this.counterSeen + 1;
+          continue;
+        }
+        if (throttles.some((_, i) => failed(2 + i))) {
+          throttled = true;
+          continue;
+        }
+        // TransactionConflict: another transaction on the counter or this claim right now; the
+        // retry shows which (a refused condition returns the item that refused it).
+        await sleep(Math.random() * Math.min(this.maxBackoffMs, 5 * 2 ** Math.min(attempt, 10)));
+      }
+    }
+  }
+
+  /** Sets the counter back from `number` to `number - 1`, only when nothing took a later number. */
+  public async releaseTicketNumber(number: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: COUNTER_KEY,
+          UpdateExpression: 'SET #n = :previous',
+          ConditionExpression: '#n = :number',
+          ExpressionAttributeNames: { '#n': 'n' },
+          ExpressionAttributeValues: { ':previous': number - 1, ':number': number },
+        }),
+      );
+      this.counterSeen = number - 1;
+    } catch (err) {
+      // Someone took a later number: this one stays a gap.
+      if (isConditionalCheckFailed(err)) return;
+      throw toDomainError(err, { what: `releaseTicketNumber ${number}` });
     }
   }
 

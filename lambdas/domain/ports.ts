@@ -45,6 +45,47 @@ export interface TicketRepository {
    * (DynamoDB: one TransactWriteItems). A refused commit changes nothing and says why.
    */
   commit(commit: IngestCommit): Promise<CommitResult>;
+  /**
+   * Additive (issue 7, call budget): claims delivery `key` as {@link InboundLedger.begin} does
+   * and reserves the region's next ticket number with it, in one write (DynamoDB: one
+   * TransactWriteItems of the ledger record, the counter and the ack throttle counters). The
+   * number is recorded on the claim (step `number:N`), so a retry of the delivery reuses it.
+   * `taken` when a record for `key` exists already (the caller tells duplicate, busy and resume
+   * apart from it). A throttle at its limit is not counted and the claim says `throttled`.
+   */
+  claimNewTicket(input: NewTicketClaimInput): Promise<NewTicketClaim>;
+  /**
+   * Gives back a number reserved by {@link claimNewTicket} that no ticket took, when it is still
+   * the counter's last one (else the region has a gap in its numbers: harmless, never reused).
+   */
+  releaseTicketNumber(number: number): Promise<void>;
+}
+
+export interface NewTicketClaimInput {
+  key: string;
+  sesMessageId: string;
+  rawKey: string;
+  now: Date;
+  leaseMs: number;
+  /** Ack throttle counters to move with the claim (see {@link ThrottleCounter}). */
+  throttles: ReadonlyArray<{ key: string; limit: number; expiresAt: Date }>;
+}
+
+export type NewTicketClaim =
+  | { kind: 'fresh'; record: InboundRecord; number: number; throttled: boolean }
+  | { kind: 'taken'; record: InboundRecord };
+
+/** Ledger step of a claim whose acknowledgement the throttle withheld. */
+export const ACK_THROTTLED_STEP = 'ack-throttled';
+
+/** Ledger step recording the ticket number a claim reserved. */
+export const RESERVED_STEP = 'number:';
+
+/** The ticket number a claim reserved, from its ledger steps. */
+export function reservedNumber(steps: readonly string[]): number | null {
+  const step = steps.find((s) => s.startsWith(RESERVED_STEP));
+  const n = step ? Number(step.slice(RESERVED_STEP.length)) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : null;
 }
 
 /** One step of an inbound delivery, written at once: see {@link TicketRepository.commit}. */
@@ -61,9 +102,9 @@ export interface IngestCommit {
   };
   /**
    * `create`: the ticket must not exist, and the region counter moves from `number - 1` to
-   * `number` (`number` conflict otherwise). `save`: the stored version must be `version - 1`.
+   * `number` (`number` conflict otherwise) unless `numberReserved` (a claim already moved it). `save`: the stored version must be `version - 1`.
    */
-  ticket?: { write: 'create' | 'save'; ticket: Ticket };
+  ticket?: { write: 'create' | 'save'; ticket: Ticket; numberReserved?: boolean };
   /** Messages stored (their keys are unique per delivery or per send). */
   messages?: TicketMessage[];
   /** Message-IDs mapped to `ledger.ticketId`; an id already mapped keeps its ticket. */

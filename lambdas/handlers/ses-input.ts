@@ -1,3 +1,4 @@
+import { addressOfHeader } from '../domain/claim-hints';
 import type { IngestInput } from '../use-cases/ingest-email';
 import type { SesReceiptRecord } from './ses-event-schema';
 
@@ -20,6 +21,13 @@ export function sesRecordToIngestInput(ses: SesReceiptRecord, inboundPrefix: str
       dkimVerdict: receipt.dkimVerdict?.status ?? 'GRAY',
       dmarcVerdict: receipt.dmarcVerdict?.status ?? 'GRAY',
       dmarcPolicy: receipt.dmarcPolicy ?? null,
+    },
+    hints: {
+      headers: mail.headers,
+      truncated: mail.headersTruncated,
+      from: mail.commonHeaders?.from?.length === 1 ? addressOfHeader(mail.commonHeaders.from[0]) : null,
+      subject: mail.commonHeaders?.subject ?? '',
+      to: [...(mail.commonHeaders?.to ?? []), ...(mail.commonHeaders?.cc ?? [])].flatMap((v) => addressOfHeader(v) ?? []),
     },
   };
 }

@@ -163,6 +163,15 @@ export async function probeDedupeKey(base: IngestDeps, input: IngestInput, raw: 
       get: async () => refuse('ledger.get'),
       list: async () => refuse('ledger.list'),
     },
+    // A mail that opens a ticket is claimed together with its number: that claim stops too.
+    tickets: new Proxy({} as IngestDeps['tickets'], {
+      get: (_target, name) =>
+        name === 'claimNewTicket'
+          ? async ({ key }: { key: string }) => {
+              throw new ProbeStop(key);
+            }
+          : async () => refuse(`tickets.${String(name)}`),
+    }),
     rawMail: {
       getRaw: async () => raw,
       getObject: async () => refuse('rawMail.getObject'),

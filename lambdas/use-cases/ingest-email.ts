@@ -2,19 +2,22 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../domain/clock';
 import { ConcurrentModificationError, NotFoundError, TransientError } from '../domain/errors';
 import type { AttachmentInfo, InboundMessage } from '../domain/inbound-message';
-import type {
-  InboundLedger,
-  InboundRecord,
-  TimerRequest,
-  LedgerOutcome,
-  Mailer,
-  OutboundMail,
-  RawMailStore,
-  SentMail,
-  ThrottleCounter,
-  TicketRepository,
-  TimerScheduler,
+import {
+  ACK_THROTTLED_STEP,
+  reservedNumber,
+  type InboundLedger,
+  type InboundRecord,
+  type TimerRequest,
+  type LedgerOutcome,
+  type Mailer,
+  type OutboundMail,
+  type RawMailStore,
+  type SentMail,
+  type ThrottleCounter,
+  type TicketRepository,
+  type TimerScheduler,
 } from '../domain/ports';
+import { likelyNewTicket, type MailHints } from '../domain/claim-hints';
 import type { MessageKind, PendingMail, Ticket, TicketMessage, StoredAttachment } from '../domain/ticket';
 import { customerParticipants, isAgentAddress, MAX_PARTICIPANTS } from '../domain/agents';
 import { makeReplyToken } from '../domain/reply-token';
@@ -67,6 +70,8 @@ export interface IngestInput {
   /** `commonHeaders.messageId`: lets a duplicate be caught before S3 is read. */
   messageId: string | null;
   verdicts: SesVerdicts;
+  /** What the SES event shows before the raw mail is read (absent for hand-made inputs). */
+  hints?: MailHints;
 }
 
 export interface IngestResult {
@@ -110,9 +115,9 @@ export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise
 
   // A message with a Message-ID is deduplicated before S3 is read: a duplicate costs one write.
   if (key) {
-    const begun = await beginOrReport(deps, key, input, now);
+    const begun = await claimOrReport(deps, key, input, now);
     if ('result' in begun) return begun.result;
-    return processClaimed(deps, input, key, begun.steps, begun.ticketId, null);
+    return finishClaimed(deps, input, key, begun.steps, begun.ticketId, null);
   }
 
   const raw = await deps.rawMail.getRaw(input.rawKey);
@@ -121,9 +126,59 @@ export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise
   key = dedupeKeyFor(m.messageId, () =>
     [m.from?.address ?? '', m.date ?? '', m.subject, m.text].join('\u0000'),
   );
-  const begun = await beginOrReport(deps, key, input, now);
+  const begun = await claimOrReport(deps, key, input, now);
   if ('result' in begun) return begun.result;
-  return processClaimed(deps, input, key, begun.steps, begun.ticketId, { raw, parsed });
+  return finishClaimed(deps, input, key, begun.steps, begun.ticketId, { raw, parsed });
+}
+
+/**
+ * Claims the delivery. A mail that by its SES event opens a new ticket also reserves its
+ * ticket number in the same write, so the ticket costs one commit after the ack instead of
+ * one before and one after it. Any other mail takes the plain ledger claim.
+ */
+async function claimOrReport(
+  deps: IngestDeps,
+  key: string,
+  input: IngestInput,
+  now: Date,
+): Promise<{ result: IngestResult } | { steps: string[]; ticketId: string | null }> {
+  const hints = input.hints;
+  if (!hints?.from || judgeVerdicts(input.verdicts).action !== 'accept' || !likelyNewTicket(hints, input.recipients, deps.config.supportAddresses)) {
+    return beginOrReport(deps, key, input, now);
+  }
+  const claimed = await deps.tickets.claimNewTicket({
+    key,
+    sesMessageId: input.sesMessageId,
+    rawKey: input.rawKey,
+    now,
+    leaseMs: LEASE_MS,
+    throttles: throttleWindows('ack', hints.from, now, deps.config.ackThrottle),
+  });
+  if (claimed.kind === 'fresh') return { steps: claimed.record.steps, ticketId: null };
+  const record = claimed.record;
+  if (record.state === 'done') return { result: { outcome: 'duplicate', ticketId: record.ticketId } };
+  if (record.leaseUntil && record.leaseUntil > now.toISOString()) {
+    return { result: { outcome: 'duplicate', ticketId: record.ticketId, inFlight: true } };
+  }
+  // A crashed attempt's lease ran out: take it over as any claim does (its steps keep the number).
+  return beginOrReport(deps, key, input, now);
+}
+
+/** {@link processClaimed}, then gives back a reserved ticket number the mail did not use. */
+async function finishClaimed(
+  deps: IngestDeps,
+  input: IngestInput,
+  key: string,
+  steps: string[],
+  knownTicketId: string | null,
+  loaded: Loaded | null,
+): Promise<IngestResult> {
+  const result = await processClaimed(deps, input, key, steps, knownTicketId, loaded);
+  const reserved = reservedNumber(steps);
+  if (reserved !== null && result.ticketId !== `${deps.config.ticketPrefix}-${reserved}` && !result.inFlight) {
+    await deps.tickets.releaseTicketNumber(reserved);
+  }
+  return result;
 }
 
 async function beginOrReport(
@@ -259,7 +314,8 @@ async function load(deps: IngestDeps, input: IngestInput): Promise<Loaded> {
 async function findTicket(claim: Claim): Promise<{ ticket: Ticket; via: ThreadMatch } | null> {
   const { deps, parsed, input } = claim;
   const message = parsed.message;
-  const byId = await deps.tickets.findTicketByMessageIds(threadIdCandidates(message));
+  const ids = threadIdCandidates(message);
+  const byId = ids.length > 0 ? await deps.tickets.findTicketByMessageIds(ids) : null;
   if (byId) {
     const ticket = await deps.tickets.getTicket(byId);
     if (ticket) return { ticket, via: 'references' };
@@ -542,6 +598,8 @@ async function rejectUnauthorized(claim: Claim, account: { id: string; name?: st
 async function openTicket(claim: Claim, knownTicketId: string | null, linkedTicketId: string | null): Promise<IngestResult> {
   const { deps, key, parsed } = claim;
   let steps = claim.steps;
+  const reserved = knownTicketId ? null : reservedNumber(steps);
+  if (reserved !== null) return openReserved(claim, linkedTicketId, reserved);
   let ticket: Ticket;
   let timer: TimerRequest | null = null;
   const created = knownTicketId ? null : await createTicket(claim, linkedTicketId);
@@ -567,6 +625,68 @@ async function openTicket(claim: Claim, knownTicketId: string | null, linkedTick
   if (timer) await deps.timers.arm(timer);
   await flushOutbox(deps, key, steps, ticket, 'created');
   return { outcome: 'created', ticketId: ticket.id };
+}
+
+/**
+ * Opens ticket number `n`, reserved with the claim (and the ack throttle counted there): stores
+ * the attachments, arms the schedule, sends the ack, then one commit writes the ticket, both
+ * messages, their Message-IDs and the finished ledger record. Every step before the commit is
+ * idempotent under the reserved number (puts, a schedule name that exists is success), so a
+ * retry of a crashed attempt redoes them; only a crash between the send and the commit sends
+ * the ack again, the same window as any mail sent before its record. The schedule may exist a
+ * moment before its ticket: the timer handler skips a ticket it cannot find.
+ */
+async function openReserved(claim: Claim, linkedTicketId: string | null, n: number): Promise<IngestResult> {
+  const { deps, input, key, parsed } = claim;
+  const { config } = deps;
+  const message = parsed.message;
+  const now = deps.clock.now();
+  const id = `${config.ticketPrefix}-${n}`;
+  const throttled = claim.steps.includes(ACK_THROTTLED_STEP);
+  const ticket = newTicket(deps, id, n, parsed, input.receivedAt);
+  ticket.linkedTicketId = linkedTicketId;
+  ticket.applied = [key];
+  ticket.outbox = [];
+  const automatic = message.autoReply || message.bounce;
+  const ack =
+    !automatic && message.from && ticket.requester.address && !throttled
+      ? buildAcknowledgement({
+          ticket,
+          supportAddress: config.supportAddresses[0],
+          supportName: config.supportName,
+          replyAddressToken: ticket.replyToken,
+          customerMessageId: message.messageId,
+          customerReferences: message.references,
+          timezone: config.displayTimezone ?? deps.sla.policy.timezone,
+          followsUp: linkedTicketId,
+        })
+      : null;
+  const timer = deps.sla.nextTimer(ticket, now);
+  ticket.timer = timer ? { name: timer.name, at: timer.at.toISOString(), kind: timer.kind } : null;
+
+  const attachments = await storeMessageObjects(deps, id, input, parsed);
+  if (timer) await deps.timers.arm(timer);
+  const sent = ack ? { ...(await deps.mailer.send(ack)), at: deps.clock.now().toISOString() } : null;
+  if (sent) ticket.threadIds = [...ticket.threadIds, sent.messageId].slice(-THREAD_IDS_KEPT);
+
+  const record = messageRecord(id, input, parsed, attachments, defaultKind({ ...claim, trustedAgent: false }));
+  const meta: Record<string, unknown> = { ...(record.meta ?? {}) };
+  if (throttled) meta.ackThrottled = true;
+  if (linkedTicketId) meta.linkedTicketId = linkedTicketId;
+  if (Object.keys(meta).length > 0) record.meta = meta;
+  const committed = await persist(() =>
+    deps.tickets.commit({
+      ledger: { key, step: 'ticket', ticketId: id, steps: sent ? [sentStep('0', sent)] : [], complete: 'created' },
+      ticket: { write: 'create', ticket, numberReserved: true },
+      messages: [record, ...(ack && sent ? [outboundRecord(id, new Date(sent.at), 'ack', ack, sent)] : [])],
+      messageIds: [...(message.messageId ? [message.messageId] : []), ...(sent ? [sent.messageId] : [])],
+    }),
+  );
+  // `done`: this very commit landed on an earlier try whose answer was lost.
+  if (!committed.ok && committed.conflict !== 'done') {
+    throw new ConcurrentModificationError(`ticket ${id}: reserved for ${key} but refused (${committed.conflict})`);
+  }
+  return { outcome: 'created', ticketId: id };
 }
 
 /** Most commits a new ticket tries (counter races, then the throttle): far above any real contention. */
@@ -616,7 +736,7 @@ async function createTicket(
     if (linkedTicketId) meta.linkedTicketId = linkedTicketId;
     if (Object.keys(meta).length > 0) record.meta = meta;
     const committed = await deps.tickets.commit({
-      ledger: { key, step: 'ticket', ticketId: id, ...(throttled ? { steps: ['ack-throttled'] } : {}) },
+      ledger: { key, step: 'ticket', ticketId: id, ...(throttled ? { steps: [ACK_THROTTLED_STEP] } : {}) },
       ticket: { write: 'create', ticket },
       messages: [record],
       messageIds: message.messageId ? [message.messageId] : [],

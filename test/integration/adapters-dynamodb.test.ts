@@ -287,3 +287,82 @@ describe('ingest commit (one transaction)', () => {
     expect(await ledger.get('k2')).toMatchObject({ state: 'done', outcome: 'appended', ticketId: 'LOCAL-2', steps: ['change'] });
   });
 });
+
+describe('new-ticket claim (ledger record, counter and ack throttles in one transaction)', () => {
+  const now = new Date('2026-11-20T10:00:00Z');
+  type Throttle = { key: string; limit: number; expiresAt: Date };
+  const input = (key: string, throttles: Throttle[] = []) => ({ key, sesMessageId: `s-${key}`, rawKey: `r-${key}`, now, leaseMs: 45_000, throttles });
+
+  it('reserves the next number with the claim (one call once the counter is known); a claimed key comes back taken for one call', async () => {
+    const { tableName, repo } = await freshRepo('claim-new');
+    const ledger = new DynamoDbInboundLedger({ client: doc, tableName });
+    calls.reset();
+    expect(await repo.claimNewTicket(input('k1'))).toMatchObject({ kind: 'fresh', number: 1, throttled: false, record: { steps: ['number:1'], state: 'processing' } });
+    expect(calls.byCommand()).toEqual({ 'DynamoDB.GetItem': 1, 'DynamoDB.TransactWriteItems': 1 });
+    calls.reset();
+    expect(await repo.claimNewTicket(input('k2'))).toMatchObject({ kind: 'fresh', number: 2 });
+    expect(calls.byCommand()).toEqual({ 'DynamoDB.TransactWriteItems': 1 });
+    expect(await counterValue(tableName)).toBe(2);
+    expect(await ledger.get('k1')).toMatchObject({ key: 'k1', sesMessageId: 's-k1', rawKey: 'r-k1', state: 'processing', steps: ['number:1'], ticketId: null });
+    expect((await ledger.list()).map((r) => r.key).sort()).toEqual(['k1', 'k2']);
+
+    calls.reset();
+    expect(await repo.claimNewTicket(input('k1'))).toMatchObject({ kind: 'taken', record: { key: 'k1', steps: ['number:1'] } });
+    expect(calls.byCommand()).toEqual({ 'DynamoDB.TransactWriteItems': 1 });
+    expect(await counterValue(tableName)).toBe(2);
+  });
+
+  it('learns a counter moved by another container from the refusal, and claims without a throttle at its limit', async () => {
+    const { tableName, repo } = await freshRepo('claim-stale');
+    const other = new DynamoDbTicketRepository({ client: doc, tableName, ticketPrefix: 'LOCAL' });
+    await repo.claimNewTicket(input('a'));
+    await other.claimNewTicket(input('b'));
+    calls.reset();
+    expect(await repo.claimNewTicket(input('c'))).toMatchObject({ kind: 'fresh', number: 3 });
+    expect(calls.byCommand()).toEqual({ 'DynamoDB.TransactWriteItems': 2 });
+    const throttle = { key: 'THROTTLE#ack#ana@customer.example', limit: 1, expiresAt: new Date('2026-11-21T00:00:00Z') };
+    expect(await repo.claimNewTicket(input('d', [throttle]))).toMatchObject({ kind: 'fresh', number: 4, throttled: false });
+    expect(await repo.claimNewTicket(input('e', [throttle]))).toMatchObject({ kind: 'fresh', number: 5, throttled: true, record: { steps: ['number:5', 'ack-throttled'] } });
+    expect(await counterValue(tableName)).toBe(5);
+  });
+
+  it('gives 20 concurrent claims from two containers 20 distinct consecutive numbers', async () => {
+    const { tableName, repo } = await freshRepo('claim-20');
+    const other = new DynamoDbTicketRepository({ client: doc, tableName, ticketPrefix: 'LOCAL' });
+    const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? repo : other).claimNewTicket(input(`k${i}`))));
+    const numbers = claims.map((c) => (c.kind === 'fresh' ? c.number : -1));
+    expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await counterValue(tableName)).toBe(20);
+  });
+
+  it('gives a number back only while it is the last one (else it stays a gap)', async () => {
+    const { tableName, repo } = await freshRepo('claim-release');
+    await repo.claimNewTicket(input('a'));
+    await repo.claimNewTicket(input('b'));
+    await repo.releaseTicketNumber(2);
+    expect(await counterValue(tableName)).toBe(1);
+    expect(await repo.claimNewTicket(input('c'))).toMatchObject({ number: 2 });
+    expect(await repo.claimNewTicket(input('d'))).toMatchObject({ number: 3 });
+    await repo.releaseTicketNumber(2);
+    expect(await counterValue(tableName)).toBe(3);
+  });
+
+  it('a commit of the reserved ticket leaves the counter alone', async () => {
+    const { tableName, repo } = await freshRepo('claim-commit');
+    await repo.claimNewTicket(input('k1'));
+    const ticket = { ...sampleTicket(), id: 'LOCAL-1', number: 1, version: 1 };
+    calls.reset();
+    expect(
+      await repo.commit({
+        ledger: { key: 'k1', step: 'ticket', ticketId: 'LOCAL-1', complete: 'created' },
+        ticket: { write: 'create', ticket, numberReserved: true },
+        messages: [{ ...sampleMessage(), ticketId: 'LOCAL-1' }],
+        messageIds: ['<first@customer.example>'],
+      }),
+    ).toEqual({ ok: true });
+    expect(calls.byCommand()).toEqual({ 'DynamoDB.TransactWriteItems': 1 });
+    expect(await counterValue(tableName)).toBe(1);
+    expect(await repo.getTicket('LOCAL-1')).toEqual(ticket);
+    expect(await new DynamoDbInboundLedger({ client: doc, tableName }).get('k1')).toMatchObject({ state: 'done', outcome: 'created', steps: ['number:1', 'ticket'] });
+  });
+});

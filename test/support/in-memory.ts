@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
 import { AlreadyExistsError, ConcurrentModificationError, NotFoundError } from '../../lambdas/domain/errors';
+import {
+  ACK_THROTTLED_STEP,
+  RESERVED_STEP,
+  type NewTicketClaim,
+  type NewTicketClaimInput,
+} from '../../lambdas/domain/ports';
 import type {
   BeginResult,
   CommitResult,
@@ -50,7 +56,7 @@ export class InMemoryTicketRepository implements TicketRepository {
     const record = this.ledger.records.get(c.ledger.key);
     if (!record || record.steps.includes(c.ledger.step)) return { ok: false, conflict: 'done', record: record ? clone(record) : null };
     if (c.ticket?.write === 'create') {
-      if (this.counter !== c.ticket.ticket.number - 1) return { ok: false, conflict: 'number', current: this.counter };
+      if (!c.ticket.numberReserved && this.counter !== c.ticket.ticket.number - 1) return { ok: false, conflict: 'number', current: this.counter };
       if (this.tickets.has(c.ticket.ticket.id)) return { ok: false, conflict: 'version' };
     } else if (c.ticket) {
       if (this.tickets.get(c.ticket.ticket.id)?.version !== c.ticket.ticket.version - 1) return { ok: false, conflict: 'version' };
@@ -59,7 +65,7 @@ export class InMemoryTicketRepository implements TicketRepository {
       if (!this.counters.below(t.key, t.limit)) return { ok: false, conflict: 'throttle', key: t.key };
     }
     // Applied through private helpers: a test patching a public method must not split the commit.
-    if (c.ticket?.write === 'create') this.counter = c.ticket.ticket.number;
+    if (c.ticket?.write === 'create' && !c.ticket.numberReserved) this.counter = c.ticket.ticket.number;
     if (c.ticket) this.tickets.set(c.ticket.ticket.id, clone(c.ticket.ticket));
     for (const m of c.messages ?? []) this.storeMessage(m);
     this.mapIds(c.ledger.ticketId, c.messageIds ?? []);
@@ -73,6 +79,27 @@ export class InMemoryTicketRepository implements TicketRepository {
       record.leaseUntil = null;
     }
     return { ok: true };
+  }
+
+  /** The ledger record, the counter and the throttles at once, as the DynamoDB transaction. */
+  public async claimNewTicket(input: NewTicketClaimInput): Promise<NewTicketClaim> {
+    const old = this.ledger.records.get(input.key);
+    if (old) return { kind: 'taken', record: clone(old) };
+    const throttled = input.throttles.some((t) => !this.counters.below(t.key, t.limit));
+    const number = this.counter + 1;
+    const record: InboundRecord = {
+      key: input.key, sesMessageId: input.sesMessageId, rawKey: input.rawKey, receivedAt: input.now.toISOString(),
+      state: 'processing', leaseUntil: new Date(input.now.getTime() + input.leaseMs).toISOString(), outcome: null,
+      reason: null, ticketId: null, steps: [`${RESERVED_STEP}${number}`, ...(throttled ? [ACK_THROTTLED_STEP] : [])],
+    };
+    this.counter = number;
+    if (!throttled) for (const t of input.throttles) this.counters.add(t.key, t.expiresAt);
+    this.ledger.records.set(input.key, record);
+    return { kind: 'fresh', record: clone(record), number, throttled };
+  }
+
+  public async releaseTicketNumber(number: number): Promise<void> {
+    if (this.counter === number) this.counter = number - 1;
   }
 
   public async allocateTicketNumber(claimKey: string): Promise<number> {

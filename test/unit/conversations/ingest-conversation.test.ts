@@ -2,6 +2,7 @@ import { makeReplyToken, replyAddress } from '../../../lambdas/domain/reply-toke
 import { LOOP_HEADER } from '../../../lambdas/domain/outbound';
 import { ingestEmail } from '../../../lambdas/use-cases/ingest-email';
 import { eml, header, makeDesk, SECRET, testConfig, type Desk } from './support';
+import { recordCalls } from '../../support/faults';
 
 const ANA = 'Ana Perez <ana@customer.example>';
 
@@ -432,5 +433,91 @@ describe('exactly once', () => {
     expect(after.priority).toBe('high');
     expect(after.outbox).toEqual([]);
     expect(desk.timers.pending.size).toBe(1);
+  });
+});
+
+describe('a new ticket: the number reserved with the claim, one commit after the ack', () => {
+  const ports = (desk: Desk) => ({ tickets: desk.tickets, ledger: desk.ledger, rawMail: desk.rawMail, mailer: desk.mailer, timers: desk.timers, counters: desk.counters });
+  const sequence = async (desk: Desk, raw: string, opts: Parameters<Desk['inputFor']>[1] = {}) => {
+    const input = await desk.inputFor(raw, opts);
+    const recorder = recordCalls(ports(desk));
+    try {
+      return { result: await ingestEmail(desk.deps, input), calls: recorder.calls.map((c) => `${c.port}.${c.method}`) };
+    } finally {
+      recorder.stop();
+    }
+  };
+
+  it('claims with the number, reads the mail, arms, sends the ack and commits once: 5 calls', async () => {
+    const desk = makeDesk();
+    const { result, calls } = await sequence(desk, eml({ from: ANA, subject: 'Printer on fire', messageId: '<fire@customer.example>', body: 'Help.' }));
+    expect(calls).toEqual(['tickets.claimNewTicket', 'rawMail.getRaw', 'timers.arm', 'mailer.send', 'tickets.commit']);
+    const id = `${desk.deps.config.ticketPrefix}-1`;
+    expect(result).toEqual({ outcome: 'created', ticketId: id });
+    const ticket = (await desk.tickets.getTicket(id))!;
+    const ack = desk.mailer.sent[0];
+    expect(ticket).toMatchObject({ number: 1, version: 1, outbox: [], threadIds: ['<fire@customer.example>', ack.messageId] });
+    expect(desk.timers.pending.has(ticket.timer!.name)).toBe(true);
+    expect((await desk.tickets.listMessages(id)).map((m) => `${m.direction}:${m.kind}:${m.messageId}`)).toEqual([
+      'inbound:customer:<fire@customer.example>',
+      `outbound:ack:${ack.messageId}`,
+    ]);
+    const record = [...desk.ledger.records.values()][0];
+    expect(record).toMatchObject({ state: 'done', outcome: 'created', ticketId: id });
+    expect(record.steps).toEqual(['number:1', 'ticket', expect.stringMatching(/^sent:0 /)]);
+    // A reply to the ack threads by its SES id, which the commit indexed.
+    const reply = await desk.deliver(eml({ from: ANA, subject: 'Re: the fire', inReplyTo: ack.messageId, body: 'Still burning.' }));
+    expect(reply).toMatchObject({ outcome: 'appended', ticketId: id, matchedBy: 'references' });
+  });
+
+  it('a copy of it costs the claim alone', async () => {
+    const desk = makeDesk();
+    const raw = eml({ from: ANA, subject: 'Once', messageId: '<copy@customer.example>', body: 'x' });
+    await desk.deliver(raw);
+    const { result, calls } = await sequence(desk, raw);
+    expect(result.outcome).toBe('duplicate');
+    expect(calls).toEqual(['tickets.claimNewTicket']);
+  });
+
+  it('mail answering an unknown thread takes the plain claim and its number at the commit; numbers stay consecutive', async () => {
+    const desk = makeDesk();
+    const first = await sequence(desk, eml({ from: ANA, subject: 'One', body: 'x' }));
+    const second = await sequence(desk, eml({ from: 'bo@customer.example', subject: 'Re: two', inReplyTo: '<never-seen@elsewhere.example>', body: 'x' }));
+    expect(second.calls).toEqual(expect.arrayContaining(['ledger.begin', 'tickets.nextTicketNumber']));
+    expect(second.calls).not.toContain('tickets.claimNewTicket');
+    const third = await sequence(desk, eml({ from: ANA, subject: 'Three', body: 'x' }));
+    const prefix = desk.deps.config.ticketPrefix;
+    expect([first, second, third].map((r) => r.result.ticketId)).toEqual([`${prefix}-1`, `${prefix}-2`, `${prefix}-3`]);
+    expect(desk.mailer.sent.map((m) => m.subject)).toEqual([`[#${prefix}-1] One`, `[#${prefix}-2] two`, `[#${prefix}-3] Three`]);
+  });
+
+  it('an input without the event hints opens the same ticket the plain way', async () => {
+    const desk = makeDesk();
+    const { result, calls } = await sequence(desk, eml({ from: ANA, subject: 'No hints', body: 'x' }), { hints: false });
+    expect(result.outcome).toBe('created');
+    expect(calls).not.toContain('tickets.claimNewTicket');
+    expect(calls.filter((c) => c === 'tickets.commit')).toHaveLength(2);
+  });
+
+  it('a reserved number the mail did not use goes back (rejected sender): the next ticket gets it', async () => {
+    const desk = makeDesk(
+      testConfig({ priority: { accounts: [{ id: 'acme', name: 'Acme', domains: ['acme.example'], authorizedSenders: ['boss@acme.example'] }] } }),
+    );
+    const rejected = await sequence(desk, eml({ from: 'intern@acme.example', subject: 'Fax down', body: 'help' }));
+    expect(rejected.result.outcome).toBe('rejected');
+    expect(rejected.calls).toContain('tickets.releaseTicketNumber');
+    expect(desk.tickets.counter).toBe(0);
+    const ok = await desk.deliver(eml({ from: 'boss@acme.example', subject: 'Fax down', body: 'help' }));
+    expect(ok.ticketId).toBe(`${desk.deps.config.ticketPrefix}-1`);
+  });
+
+  it('the ack throttle is counted with the claim: over the limit the ticket opens without an ack', async () => {
+    const desk = makeDesk(testConfig({ ackThrottle: { perHour: 2, perDay: 10 } }));
+    for (let i = 0; i < 3; i += 1) await desk.deliver(eml({ from: ANA, subject: `Storm ${i}`, body: 'x' }));
+    expect(desk.tickets.tickets.size).toBe(3);
+    expect(desk.mailer.sent).toHaveLength(2);
+    const third = (await desk.tickets.listMessages(`${desk.deps.config.ticketPrefix}-3`))[0];
+    expect(third.meta).toMatchObject({ ackThrottled: true });
+    expect([...desk.ledger.records.values()][2].steps).toContain('ack-throttled');
   });
 });

@@ -4,6 +4,9 @@ import { ingestEmail, type IngestDeps, type IngestInput, type IngestResult } fro
 import type { RuntimeConfig } from '../../../lambdas/use-cases/runtime-config';
 import { createSlaService } from '../../../lambdas/use-cases/sla-service';
 import { defaultLocalConfig } from '../../../local/run-stack';
+import { buildSesReceiptEvent } from '../../../local/ses-event';
+import { SesReceiptEventSchema } from '../../../lambdas/handlers/ses-event-schema';
+import { sesRecordToIngestInput } from '../../../lambdas/handlers/ses-input';
 import {
   InMemoryCounters,
   InMemoryInboundLedger,
@@ -36,6 +39,8 @@ export interface DeliverOptions {
   sesMessageId?: string;
   recipients?: string[];
   verdicts?: Partial<IngestInput['verdicts']>;
+  /** false: an input without the SES event's hints (the claim that reserves a number is not tried). */
+  hints?: boolean;
 }
 
 let seq = 0;
@@ -63,15 +68,21 @@ export function makeDesk(config: RuntimeConfig = testConfig()): Desk {
     clock.advance(1000); // mail arrives one after the other, as in life
     const sesMessageId = opts.sesMessageId ?? `ses${seq}x${Math.random().toString(36).slice(2, 8)}`;
     const rawKey = `inbound/${sesMessageId}`;
-    await rawMail.putObject(rawKey, raw.replace(/\r?\n/g, '\r\n'), 'message/rfc822');
+    const crlf = raw.replace(/\r?\n/g, '\r\n');
+    await rawMail.putObject(rawKey, crlf, 'message/rfc822');
+    const recipients = opts.recipients ?? ['support@example.com'];
+    // The hints come from a real SES receipt event built from the same bytes.
+    const event = SesReceiptEventSchema.parse(buildSesReceiptEvent({ raw: Buffer.from(crlf), sesMessageId, recipients, region: 'us-east-1', now: clock.now() }));
+    const hints = opts.hints === false ? undefined : sesRecordToIngestInput(event.Records[0].ses, 'inbound/').hints;
     const messageId = /^Message-ID:\s*(.+)$/im.exec(raw.split(/\r?\n\r?\n/)[0])?.[1]?.trim() ?? null;
     return {
       sesMessageId,
       rawKey,
-      recipients: opts.recipients ?? ['support@example.com'],
+      recipients,
       receivedAt: clock.now(),
       messageId,
       verdicts: { spamVerdict: 'PASS', virusVerdict: 'PASS', spfVerdict: 'GRAY', dkimVerdict: 'GRAY', dmarcVerdict: 'GRAY', ...opts.verdicts },
+      ...(hints ? { hints } : {}),
     };
   };
   return {

@@ -92,6 +92,13 @@ export const scenarios: Scenario[] = [
     setup: async (desk) => ({ kind: 'ingest', input: await desk.inputFor(OPEN) }),
   },
   {
+    name: 'new ticket answering an unknown thread (plain claim, number taken at the commit)',
+    setup: async (desk) => ({
+      kind: 'ingest',
+      input: await desk.inputFor(eml({ from: ANA, subject: 'Re: an old thread', messageId: '<unknown-thread@customer.example>', inReplyTo: '<never-seen@elsewhere.example>', body: 'x' })),
+    }),
+  },
+  {
     name: 'new ticket without Message-ID (S3 read before the claim)',
     setup: async (desk) => ({
       kind: 'ingest',
