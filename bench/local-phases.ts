@@ -33,9 +33,14 @@ export interface CallSample {
 }
 
 export interface CallsResult {
+  /** Warm container: the one counter read a container makes for its first ticket is behind it. */
   newTicket: CallSample[];
   reply: CallSample[];
   duplicate: CallSample[];
+  /** The first ticket of a fresh container (it reads the ticket counter once). */
+  newTicketColdContainer: CallSample[];
+  /** Two containers taking turns: each one's cached counter is always one ticket behind. */
+  newTicketTwoContainersAlternating: CallSample[];
 }
 
 function mail(lines: string[]): Buffer {
@@ -58,18 +63,21 @@ export async function measureCalls(stack: RunningLocalStack, samples: number): P
     countCalls(client as unknown as Parameters<typeof countCalls>[0], counter);
   }
   const ses = createClients({ region: LOCAL_REGION, endpoints: stack.info.endpoints, credentials: LOCAL_CREDENTIALS });
-  const deps = buildIngestDeps({
-    clients,
-    region: LOCAL_REGION,
-    tableName: stack.info.tableName,
-    bucket: stack.info.bucket,
-    config: stack.deps.config,
-    replyTokenSecret: stack.deps.replyTokenSecret,
-    timers: new CountedTimers(stack.timers, counter),
-    clock: stack.deps.clock,
-  });
+  // One set of deps is one Lambda container (its own repository, so its own counter cache).
+  const container = () =>
+    buildIngestDeps({
+      clients,
+      region: LOCAL_REGION,
+      tableName: stack.info.tableName,
+      bucket: stack.info.bucket,
+      config: stack.deps.config,
+      replyTokenSecret: stack.deps.replyTokenSecret,
+      timers: new CountedTimers(stack.timers, counter),
+      clock: stack.deps.clock,
+    });
+  const deps = container();
 
-  const deliver = async (raw: Buffer): Promise<{ result: IngestResult; sample: CallSample }> => {
+  const deliver = async (raw: Buffer, into = deps): Promise<{ result: IngestResult; sample: CallSample }> => {
     const sesMessageId = newSesMessageId();
     const key = `${INBOUND_PREFIX}${sesMessageId}`;
     await ses.s3.send(new PutObjectCommand({ Bucket: stack.info.bucket, Key: key, Body: raw }));
@@ -78,19 +86,23 @@ export async function measureCalls(stack: RunningLocalStack, samples: number): P
     );
     const input = sesRecordToIngestInput(event.Records[0].ses, INBOUND_PREFIX);
     counter.reset();
-    const result = await ingestEmail(deps, input);
+    const result = await ingestEmail(into, input);
     return { result, sample: { outcome: result.outcome, total: counter.total(), byCommand: counter.byCommand() } };
   };
 
-  const out: CallsResult = { newTicket: [], reply: [], duplicate: [] };
+  const out: CallsResult = { newTicket: [], reply: [], duplicate: [], newTicketColdContainer: [], newTicketTwoContainersAlternating: [] };
+  const firstMail = (tag: string) =>
+    mail([
+      `From: Calls Bench <calls.${tag}@customer.example>`, 'To: support@example.com', `Subject: calls bench ${tag}`,
+      'Date: Fri, 20 Nov 2026 10:00:00 +0000', `Message-ID: <first-${tag}@customer.example>`, '', 'The printer is on fire.',
+    ]);
   try {
+    // The container's first ticket, reported on its own; the samples below are its later ones.
+    out.newTicketColdContainer.push((await deliver(firstMail(randomBytes(5).toString('hex')))).sample);
     for (let i = 0; i < samples; i += 1) {
       const tag = randomBytes(5).toString('hex');
       const customer = `calls.${tag}@customer.example`;
-      const first = mail([
-        `From: Calls Bench <${customer}>`, 'To: support@example.com', `Subject: calls bench ${tag}`,
-        'Date: Fri, 20 Nov 2026 10:00:00 +0000', `Message-ID: <first-${tag}@customer.example>`, '', 'The printer is on fire.',
-      ]);
+      const first = firstMail(tag);
       const created = await deliver(first);
       out.newTicket.push(created.sample);
       out.duplicate.push((await deliver(first)).sample);
@@ -103,6 +115,12 @@ export async function measureCalls(stack: RunningLocalStack, samples: number): P
         '', 'It is still on fire.', '', `On Fri, Support wrote:`, '> We are on it.',
       ]);
       out.reply.push((await deliver(reply)).sample);
+    }
+    // Two warm containers taking turns: each finds the counter moved by the other.
+    const other = container();
+    await deliver(firstMail(randomBytes(5).toString('hex')), other);
+    for (let i = 0; i < samples; i += 1) {
+      out.newTicketTwoContainersAlternating.push((await deliver(firstMail(randomBytes(5).toString('hex')), i % 2 ? other : deps)).sample);
     }
   } finally {
     for (const c of [clients.dynamodb, clients.s3, clients.ses, clients.scheduler, ses.dynamodb, ses.s3, ses.ses, ses.scheduler]) c.destroy();

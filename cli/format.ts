@@ -4,10 +4,12 @@ import type { Ticket } from '../lambdas/domain/ticket';
 export function urgentDue(ticket: Ticket): string | null {
   if (ticket.status === 'resolved' || ticket.status === 'closed') return null;
   if (!ticket.sla.firstRespondedAt && ticket.sla.firstResponseDue) return ticket.sla.firstResponseDue;
+  // Waiting on the customer: the resolution clock is paused, its old due date does not run.
+  if (ticket.sla.pausedAt) return null;
   return ticket.sla.resolutionDue;
 }
 
-/** Most urgent SLA first; tickets without a running deadline (resolved, closed) last, newest first. */
+/** Most urgent SLA first; tickets without a running deadline (resolved, closed, paused) last, newest first. */
 export function byUrgency(a: Ticket, b: Ticket): number {
   const da = urgentDue(a);
   const db = urgentDue(b);

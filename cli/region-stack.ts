@@ -26,9 +26,8 @@ export async function resolveRegionStack(region: string, client = new CloudForma
     const stateful = await outputsOf(client, statefulStackName(region));
     const tableName = stateful.get(OUTPUTS.tableName);
     const bucket = stateful.get(OUTPUTS.rawMailBucket);
-    if (!tableName || !bucket) {
-      throw new Error(`stack ${statefulStackName(region)} has no ${OUTPUTS.tableName}/${OUTPUTS.rawMailBucket} outputs`);
-    }
+    const missing = [...(tableName ? [] : [OUTPUTS.tableName]), ...(bucket ? [] : [OUTPUTS.rawMailBucket])];
+    if (!tableName || !bucket) throw new Error(`stack ${statefulStackName(region)} has no ${missing.join(' or ')} output`);
     const stateless = await outputsOf(client, statelessStackName(region)).catch(() => new Map<string, string>());
     return { region, tableName, bucket, inboundPrefix: INBOUND_PREFIX, scheduleGroup: stateless.get(OUTPUTS.scheduleGroup) ?? null };
   } catch (error) {

@@ -61,7 +61,7 @@ const regionSchema = z
     rawMailTransitionDays: z.number().int().min(30, { error: 'S3 needs at least 30 days before STANDARD_IA' }).default(90),
     /** Ticket id prefix; default derived from the region (us-east-1 -> USE1). */
     ticketPrefix: z.string().regex(TICKET_PREFIX, { error: 'must match /^[A-Z][A-Z0-9]{1,7}$/' }).optional(),
-    reopenWindowDays: z.number().int().min(0).default(14),
+    reopenWindowDays: z.number().int().min(0).default(7),
     autoCloseDays: z.number().int().min(1).default(7),
   })
   .strict()

@@ -11,6 +11,11 @@ export interface AgentReplyContext {
   policy: SlaPolicy;
   isAgent: (address: string) => boolean;
   warningFraction?: number;
+  /**
+   * The policy and 24x7 handling a priority brings on this ticket's account (a 24x7 contract
+   * counts the most urgent priority round the clock). Without it a priority change keeps both.
+   */
+  policyForPriority?: (priority: string) => { policy: SlaPolicy; aroundTheClock: boolean };
 }
 
 export type AgentReplyPlan =
@@ -44,11 +49,12 @@ export function planAgentReply(ticket: Ticket, parsed: ParsedCommands, ctx: Agen
   const body = parsed.body.trim();
   let t: Ticket = { ...ticket, sla: { ...ticket.sla } };
   const opts = { warningFraction: ctx.warningFraction };
+  let policy = ctx.policy;
 
   // The reply reaches the customer before any resolve in the same message is recorded.
   const visible = !internal && body !== '';
   if (visible) {
-    t.sla = recordAgentReply(t.sla, ctx.policy, t.priority, ctx.at);
+    t.sla = recordAgentReply(t.sla, policy, t.priority, ctx.at);
     t.assignee ??= ctx.agent;
     t.agents = [...new Set([...(t.agents ?? []), ctx.agent])];
   }
@@ -59,7 +65,7 @@ export function planAgentReply(ticket: Ticket, parsed: ParsedCommands, ctx: Agen
       errors.push(`${why}: a ticket cannot go from ${t.status} to ${to}`);
       return;
     }
-    t.sla = applyStatusChange(t.sla, ctx.policy, t.priority, t.status, to, ctx.at, opts);
+    t.sla = applyStatusChange(t.sla, policy, t.priority, t.status, to, ctx.at, opts);
     // Each wait on the customer counts its own reminders: an earlier wait's must not
     // auto-resolve this one early.
     if (to === 'needs_clarification') t.remindersSent = 0;
@@ -76,7 +82,9 @@ export function planAgentReply(ticket: Ticket, parsed: ParsedCommands, ctx: Agen
         if (!ctx.policy.priorityOrder.includes(command.priority)) {
           errors.push(`#priority ${command.priority}: not a priority of this desk (${ctx.policy.priorityOrder.join(', ')})`);
         } else if (command.priority !== t.priority) {
-          t.sla = changePriority(t.sla, ctx.policy, command.priority, ctx.at, opts);
+          const next = ctx.policyForPriority?.(command.priority) ?? { policy, aroundTheClock: t.sla.aroundTheClock ?? false };
+          policy = next.policy;
+          t.sla = { ...changePriority(t.sla, policy, command.priority, ctx.at, opts), aroundTheClock: next.aroundTheClock };
           t.priority = command.priority;
           applied.push(`priority ${command.priority}`);
         }

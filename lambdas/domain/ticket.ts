@@ -75,6 +75,12 @@ export interface TicketSla {
   resolutionWarningAt?: string | null;
   /** ... and the waiting-on-customer time so far, real and business ms, re-added on recompute. */
   waited?: { elapsedMs: number; businessMs: number };
+  /**
+   * Additive: 24x7 handling (the account's 24x7 contract on the most urgent priority, not
+   * activated by the customer's email where the desk forbids it): every target counts round
+   * the clock, business units included.
+   */
+  aroundTheClock?: boolean;
 }
 
 export interface Ticket {

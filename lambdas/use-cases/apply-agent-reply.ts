@@ -13,7 +13,7 @@ import { deskSender, recipientsOf, type TicketChange } from './ticket-change';
 export interface AgentReplyDeps {
   config: RuntimeConfig;
   replyTokenSecret: string;
-  sla: Pick<SlaService, 'policyFor'>;
+  sla: Pick<SlaService, 'policyFor' | 'forPriority'>;
   clock: Clock;
 }
 
@@ -30,7 +30,8 @@ export function planAgentMessage(deps: AgentReplyDeps, ticket: Ticket, message: 
   const plan = planAgentReply(ticket, parsed, {
     agent: agent.address.toLowerCase(),
     at: deps.clock.now(),
-    policy: deps.sla.policyFor(ticket.account),
+    policy: deps.sla.policyFor(ticket.account, ticket.sla.aroundTheClock),
+    policyForPriority: (priority) => deps.sla.forPriority(ticket.account, priority),
     isAgent: (a) => isAgentAddress(deps.config.agents, a),
     warningFraction: deps.config.warningFraction,
   });

@@ -189,7 +189,7 @@ async function planAct(deps: TimerDeps, ticket: Ticket, input: TimerFireInput, n
   const at = now.toISOString();
   const due = new Date(input.due);
   const from = sender(deps);
-  const policy = deps.sla.policyFor(ticket.account);
+  const policy = deps.sla.policyFor(ticket.account, ticket.sla.aroundTheClock);
   const escalation = deps.config.escalation;
   const bump = (patch: Partial<Ticket>): Ticket => ({ ...ticket, ...patch, version: ticket.version + 1, updatedAt: at });
   const target = input.target as SlaTarget;

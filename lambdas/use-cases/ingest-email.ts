@@ -498,7 +498,7 @@ function customerChange(claim: Claim, ticket: Ticket): TicketChange {
       ? { lastCustomerMessageId: m.messageId, threadIds: [...ticket.threadIds.filter((id) => id !== m.messageId), m.messageId].slice(-THREAD_IDS_KEPT) }
       : {}),
   };
-  const policy = deps.sla.policyFor(t.account);
+  const policy = deps.sla.policyFor(t.account, t.sla.aroundTheClock);
   let to: Ticket['status'] | null = null;
   let note: string | null = null;
   if (t.status === 'resolved' && customerReplyAction(t, now, deps.config.reopenWindowDays) === 'reopen') {
@@ -899,7 +899,7 @@ function newTicket(deps: IngestDeps, id: string, number: number, parsed: ParsedM
     lastCustomerMessageId: message.messageId,
     linkedTicketId: null,
     plannedFor: null,
-    sla: deps.sla.initial(priority, receivedAt, accountId),
+    sla: deps.sla.initial(priority, receivedAt, accountId, decision.aroundTheClock),
     remindersSent: 0,
     rating: null,
     timer: null,

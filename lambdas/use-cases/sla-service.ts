@@ -3,7 +3,7 @@ import type { TimerRequest } from '../domain/ports';
 import { decidePriority, parsePriorityConfig, policyForAccount, type PriorityConfig, type PriorityDecision } from '../domain/priority';
 import { nearestDeadline, startSla, timerRequestFor, type Deadline } from '../domain/sla/deadlines';
 import { followUpDeadlines } from '../domain/sla/follow-ups';
-import { parsePolicy, type SlaPolicy } from '../domain/sla/policy';
+import { aroundTheClockPolicy, parsePolicy, type SlaPolicy } from '../domain/sla/policy';
 import type { Ticket, TicketSla } from '../domain/ticket';
 import { ConfigError } from '../domain/config-error';
 import type { RuntimeConfig } from './runtime-config';
@@ -17,10 +17,18 @@ export interface SlaService {
   readonly priorityConfig: PriorityConfig;
   /** Priority, account, assignee and authorization of a new ticket opened by `message`. */
   decide(message: InboundMessage): PriorityDecision;
-  /** Deadlines of a ticket of `priority` (under `account`'s contract) received at `receivedAt`. */
-  initial(priority: string, receivedAt: Date, accountId?: string | null): TicketSla;
-  /** The policy as it applies to the ticket's account. */
-  policyFor(accountId: string | null): SlaPolicy;
+  /**
+   * Deadlines of a ticket of `priority` (under `account`'s contract) received at `receivedAt`;
+   * `aroundTheClock` (24x7 handling) counts them round the clock.
+   */
+  initial(priority: string, receivedAt: Date, accountId?: string | null, aroundTheClock?: boolean): TicketSla;
+  /** The policy as it applies to the ticket's account (and its 24x7 handling, when on). */
+  policyFor(accountId: string | null, aroundTheClock?: boolean): SlaPolicy;
+  /**
+   * The policy and 24x7 handling after an agent sets `priority`: on for the most urgent
+   * priority of an account with a 24x7 contract (an agent's decision, never the customer's mail).
+   */
+  forPriority(accountId: string | null, priority: string): { policy: SlaPolicy; aroundTheClock: boolean };
   /**
    * Follow-up deadlines of the ticket (customer reminders, auto-resolve, auto-close) under the
    * config's reminder and close settings.
@@ -45,8 +53,10 @@ export function createSlaService(config: RuntimeConfig): SlaService {
   }
   const priorityConfig = parsePriorityConfig(config.priority ?? {}, policy);
   const accountById = new Map(priorityConfig.accounts.map((a) => [a.id, a]));
-  const policyFor = (accountId: string | null | undefined): SlaPolicy =>
-    policyForAccount(policy, (accountId && accountById.get(accountId)) || null);
+  const policyFor = (accountId: string | null | undefined, aroundTheClock = false): SlaPolicy => {
+    const own = policyForAccount(policy, (accountId && accountById.get(accountId)) || null);
+    return aroundTheClock ? aroundTheClockPolicy(own) : own;
+  };
   const followUps = (ticket: Ticket): Array<Omit<Deadline, 'at'>> =>
     followUpDeadlines(ticket, policyFor(ticket.account), {
       customerReminderBusinessDays: config.customerReminderBusinessDays,
@@ -58,7 +68,12 @@ export function createSlaService(config: RuntimeConfig): SlaService {
   return {
     policy,
     priorityConfig,
-    policyFor: (accountId) => policyFor(accountId),
+    policyFor: (accountId, aroundTheClock) => policyFor(accountId, aroundTheClock),
+    forPriority: (accountId, priority) => {
+      const account = (accountId && accountById.get(accountId)) || null;
+      const aroundTheClock = !!account?.support24x7 && policy.priorityOrder[0] === priority;
+      return { policy: policyFor(accountId, aroundTheClock), aroundTheClock };
+    },
     decide: (message) =>
       decidePriority(policy, priorityConfig, {
         channel: 'email',
@@ -66,8 +81,10 @@ export function createSlaService(config: RuntimeConfig): SlaService {
         body: message.reply || message.text,
         from: message.from?.address ?? null,
       }),
-    initial: (priority, receivedAt, accountId) =>
-      startSla(policyFor(accountId), priority, receivedAt, { warningFraction: config.warningFraction }),
+    initial: (priority, receivedAt, accountId, aroundTheClock = false) => {
+      const sla = startSla(policyFor(accountId, aroundTheClock), priority, receivedAt, { warningFraction: config.warningFraction });
+      return aroundTheClock ? { ...sla, aroundTheClock: true } : sla;
+    },
     followUps,
     nearest,
     nextTimer: (ticket, now, extra = []) => {

@@ -84,6 +84,7 @@ export class BusinessCalendar {
     if (!this.hasRanges) return;
     let day = this.localDayOrdinal(at) - 1;
     let pending: BusinessInterval | null = null;
+    let floor = -Infinity;
     let emptyDays = 0;
     for (;;) {
       const ranges = this.rangesOfDay(day);
@@ -94,12 +95,23 @@ export class BusinessCalendar {
         continue;
       }
       emptyDays = 0;
-      for (const r of ranges) {
-        if (pending && r.start <= pending.end) {
+      for (const range of ranges) {
+        // Nothing before the end of what was already yielded counts again.
+        const r = range.start < floor ? { start: floor, end: range.end } : range;
+        if (r.end <= r.start) continue;
+        // Ranges that only touch stay apart: a round-the-clock calendar (00:00-24:00 every
+        // day) would otherwise merge into one interval that never ends.
+        if (pending && r.start < pending.end) {
           pending = { start: pending.start, end: Math.max(pending.end, r.end) };
+          if (pending.end - pending.start < MAX_MERGED_MS) continue;
+          // Overlapping overnight ranges every day: hand the chain out in pieces.
+          if (pending.end > at) yield pending;
+          floor = pending.end;
+          pending = null;
           continue;
         }
         if (pending && pending.end > at) yield pending;
+        if (pending) floor = pending.end;
         pending = r;
       }
     }
@@ -162,6 +174,9 @@ export class BusinessCalendar {
     return hi;
   }
 }
+
+/** Longest interval `intervalsFrom` merges before yielding it. */
+const MAX_MERGED_MS = 7 * DAY_MS;
 
 const calendars = new WeakMap<SlaPolicy, BusinessCalendar>();
 

@@ -276,3 +276,15 @@ export function parsePolicy(json: unknown, source?: string): SlaPolicy {
     emailCanRaisePriority: p.emailCanRaisePriority ?? true,
   };
 }
+
+const WHOLE_DAY: TimeRange = { startMinute: 0, endMinute: 1440, text: '00:00-24:00' };
+
+/**
+ * `policy` for a ticket under 24x7 handling: every day is a business day from 00:00 to 24:00
+ * and no holiday stops the clock, so `1bh` is an hour and `1bd` is `businessDayHours` hours of
+ * wall-clock time. Targets, priorities and the time zone stay the policy's own.
+ */
+export function aroundTheClockPolicy(policy: SlaPolicy): SlaPolicy {
+  const businessHours = Object.fromEntries(WEEKDAYS.map((d) => [d, [WHOLE_DAY]])) as SlaPolicy['businessHours'];
+  return { ...policy, businessHours, holidays: [] };
+}
