@@ -648,19 +648,7 @@ async function openReserved(claim: Claim, linkedTicketId: string | null, n: numb
   ticket.applied = [key];
   ticket.outbox = [];
   const automatic = message.autoReply || message.bounce;
-  const ack =
-    !automatic && message.from && ticket.requester.address && !throttled
-      ? buildAcknowledgement({
-          ticket,
-          supportAddress: config.supportAddresses[0],
-          supportName: config.supportName,
-          replyAddressToken: ticket.replyToken,
-          customerMessageId: message.messageId,
-          customerReferences: message.references,
-          timezone: config.displayTimezone ?? deps.sla.policy.timezone,
-          followsUp: linkedTicketId,
-        })
-      : null;
+  const ack = !automatic && message.from && ticket.requester.address && !throttled ? acknowledgement(deps, ticket, message, linkedTicketId) : null;
   const timer = deps.sla.nextTimer(ticket, now);
   ticket.timer = timer ? { name: timer.name, at: timer.at.toISOString(), kind: timer.kind } : null;
 
@@ -669,11 +657,7 @@ async function openReserved(claim: Claim, linkedTicketId: string | null, n: numb
   const sent = ack ? { ...(await deps.mailer.send(ack)), at: deps.clock.now().toISOString() } : null;
   if (sent) ticket.threadIds = [...ticket.threadIds, sent.messageId].slice(-THREAD_IDS_KEPT);
 
-  const record = messageRecord(id, input, parsed, attachments, defaultKind({ ...claim, trustedAgent: false }));
-  const meta: Record<string, unknown> = { ...(record.meta ?? {}) };
-  if (throttled) meta.ackThrottled = true;
-  if (linkedTicketId) meta.linkedTicketId = linkedTicketId;
-  if (Object.keys(meta).length > 0) record.meta = meta;
+  const record = openingRecord(claim, id, attachments, throttled, linkedTicketId);
   const committed = await persist(() =>
     deps.tickets.commit({
       ledger: { key, step: 'ticket', ticketId: id, steps: sent ? [sentStep('0', sent)] : [], complete: 'created' },
@@ -687,6 +671,30 @@ async function openReserved(claim: Claim, linkedTicketId: string | null, n: numb
     throw new ConcurrentModificationError(`ticket ${id}: reserved for ${key} but refused (${committed.conflict})`);
   }
   return { outcome: 'created', ticketId: id };
+}
+
+/** The acknowledgement of a new ticket, threaded on the customer's message. */
+function acknowledgement(deps: IngestDeps, ticket: Ticket, message: InboundMessage, linkedTicketId: string | null): OutboundMail {
+  return buildAcknowledgement({
+    ticket,
+    supportAddress: deps.config.supportAddresses[0],
+    supportName: deps.config.supportName,
+    replyAddressToken: ticket.replyToken,
+    customerMessageId: message.messageId,
+    customerReferences: message.references,
+    timezone: deps.config.displayTimezone ?? deps.sla.policy.timezone,
+    followsUp: linkedTicketId,
+  });
+}
+
+/** The message record that opens a ticket, noting a withheld ack and the ticket it follows up. */
+function openingRecord(claim: Claim, ticketId: string, attachments: StoredAttachment[], throttled: boolean, linkedTicketId: string | null): TicketMessage {
+  const record = messageRecord(ticketId, claim.input, claim.parsed, attachments, defaultKind({ ...claim, trustedAgent: false }));
+  const meta: Record<string, unknown> = { ...(record.meta ?? {}) };
+  if (throttled) meta.ackThrottled = true;
+  if (linkedTicketId) meta.linkedTicketId = linkedTicketId;
+  if (Object.keys(meta).length > 0) record.meta = meta;
+  return record;
 }
 
 /** Most commits a new ticket tries (counter races, then the throttle): far above any real contention. */
@@ -710,31 +718,13 @@ async function createTicket(
     const automatic = message.autoReply || message.bounce;
     const acks = !automatic && message.from && ticket.requester.address && !throttled;
     const mails: TicketChange['mails'] = [];
-    if (acks) {
-      mails.push({
-        kind: 'ack',
-        mail: buildAcknowledgement({
-          ticket,
-          supportAddress: config.supportAddresses[0],
-          supportName: config.supportName,
-          replyAddressToken: ticket.replyToken,
-          customerMessageId: message.messageId,
-          customerReferences: message.references,
-          timezone: config.displayTimezone ?? deps.sla.policy.timezone,
-          followsUp: linkedTicketId,
-        }),
-      });
-    }
+    if (acks) mails.push({ kind: 'ack', mail: acknowledgement(deps, ticket, message, linkedTicketId) });
     ticket.outbox = pending(key, mails);
     const timer = deps.sla.nextTimer(ticket, now);
     ticket.timer = timer ? { name: timer.name, at: timer.at.toISOString(), kind: timer.kind } : null;
     // Attachments are stored after the commit: before it the number (so the key) is only a guess.
     const attachments = storedAttachments(ticket.id, parsed);
-    const record = messageRecord(ticket.id, input, parsed, attachments, defaultKind({ ...claim, trustedAgent: false }));
-    const meta: Record<string, unknown> = { ...(record.meta ?? {}) };
-    if (throttled) meta.ackThrottled = true;
-    if (linkedTicketId) meta.linkedTicketId = linkedTicketId;
-    if (Object.keys(meta).length > 0) record.meta = meta;
+    const record = openingRecord(claim, ticket.id, attachments, throttled, linkedTicketId);
     const committed = await deps.tickets.commit({
       ledger: { key, step: 'ticket', ticketId: id, ...(throttled ? { steps: [ACK_THROTTLED_STEP] } : {}) },
       ticket: { write: 'create', ticket },
