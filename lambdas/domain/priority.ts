@@ -247,6 +247,15 @@ function ruleMatches(rule: PriorityRule, input: PriorityInput, account: Account 
 const rank = (policy: SlaPolicy, priority: string): number => policy.priorityOrder.indexOf(priority);
 
 /**
+ * True when a ticket of `priority` under `account` gets 24x7 handling: the account has a 24x7
+ * contract and the priority is the policy's most urgent. Whether the channel may activate it
+ * is the caller's part (an emailed ticket may not, where the desk forbids it).
+ */
+export function aroundTheClockApplies(policy: SlaPolicy, account: Account | null, priority: string): boolean {
+  return !!account?.support24x7 && rank(policy, priority) === 0;
+}
+
+/**
  * Decides the priority of a new ticket.
  *
  * Order: the policy default (or the account's default); when the channel is email and the
@@ -291,8 +300,7 @@ export function decidePriority(policy: SlaPolicy, config: PriorityConfig, input:
     priority = account.maxPriority;
     capped = true;
   }
-  const aroundTheClock =
-    !!account?.support24x7 && (channel !== 'email' || emailMayRaise) && rank(policy, priority) === 0;
+  const aroundTheClock = (channel !== 'email' || emailMayRaise) && aroundTheClockApplies(policy, account, priority);
   return {
     priority,
     rule,

@@ -1,6 +1,6 @@
 import type { InboundMessage } from '../domain/inbound-message';
 import type { TimerRequest } from '../domain/ports';
-import { decidePriority, parsePriorityConfig, policyForAccount, type PriorityConfig, type PriorityDecision } from '../domain/priority';
+import { aroundTheClockApplies, decidePriority, parsePriorityConfig, policyForAccount, type PriorityConfig, type PriorityDecision } from '../domain/priority';
 import { nearestDeadline, startSla, timerRequestFor, type Deadline } from '../domain/sla/deadlines';
 import { followUpDeadlines } from '../domain/sla/follow-ups';
 import { aroundTheClockPolicy, parsePolicy, type SlaPolicy } from '../domain/sla/policy';
@@ -53,9 +53,19 @@ export function createSlaService(config: RuntimeConfig): SlaService {
   }
   const priorityConfig = parsePriorityConfig(config.priority ?? {}, policy);
   const accountById = new Map(priorityConfig.accounts.map((a) => [a.id, a]));
+  // Built once per account and handling: a derived policy is a new object, and the business
+  // calendar (with its day cache) is kept per policy object.
+  const derived = new Map<string, SlaPolicy>();
   const policyFor = (accountId: string | null | undefined, aroundTheClock = false): SlaPolicy => {
-    const own = policyForAccount(policy, (accountId && accountById.get(accountId)) || null);
-    return aroundTheClock ? aroundTheClockPolicy(own) : own;
+    const account = (accountId && accountById.get(accountId)) || null;
+    const key = `${account?.id ?? ''}\u0000${aroundTheClock}`;
+    let found = derived.get(key);
+    if (!found) {
+      const own = policyForAccount(policy, account);
+      found = aroundTheClock ? aroundTheClockPolicy(own) : own;
+      derived.set(key, found);
+    }
+    return found;
   };
   const followUps = (ticket: Ticket): Array<Omit<Deadline, 'at'>> =>
     followUpDeadlines(ticket, policyFor(ticket.account), {
@@ -70,8 +80,7 @@ export function createSlaService(config: RuntimeConfig): SlaService {
     priorityConfig,
     policyFor: (accountId, aroundTheClock) => policyFor(accountId, aroundTheClock),
     forPriority: (accountId, priority) => {
-      const account = (accountId && accountById.get(accountId)) || null;
-      const aroundTheClock = !!account?.support24x7 && policy.priorityOrder[0] === priority;
+      const aroundTheClock = aroundTheClockApplies(policy, (accountId && accountById.get(accountId)) || null, priority);
       return { policy: policyFor(accountId, aroundTheClock), aroundTheClock };
     },
     decide: (message) =>
