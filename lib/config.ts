@@ -2,7 +2,7 @@ import { parseRuntimeConfig } from '../lambdas/use-cases/runtime-config';
 import { createSlaService } from '../lambdas/use-cases/sla-service';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, formatZodError } from '../lambdas/domain/config-error';
 import { isSesReceivingRegion, SES_RECEIVING_REGIONS, type SesReceivingRegion } from './ses-receiving-regions';
 

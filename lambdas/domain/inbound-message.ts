@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A decoded mailbox: display name (may be empty) and lower-cased address. */
 export const AddressSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './config-error';
 import { InvalidInputError } from './errors';
 import { DurationSpecSchema, formatPath, targetSpecOf, type SlaPolicy } from './sla/policy';

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { METRIC_NAMES } from '../../lib/names';
 import { InvalidInputError } from '../domain/errors';
 import { handleTimer, type TimerDeps, type TimerResult } from '../use-cases/handle-timer';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPath as formatConfigPath } from '../config-error';
 import { DateTime, IANAZone } from 'luxon';
 import { InvalidInputError } from '../errors';

@@ -8,7 +8,7 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-sesv2';
 import { simpleParser } from 'mailparser';
-import { composeRaw, SesMailer, toComposerOptions } from '../../../lambdas/adapters/ses-mailer';
+import { composeRaw, SesMailer } from '../../../lambdas/adapters/ses-mailer';
 import { InvalidInputError, TransientError } from '../../../lambdas/domain/errors';
 import type { OutboundMail } from '../../../lambdas/domain/ports';
 
@@ -86,13 +86,16 @@ describe('header injection', () => {
   });
 
   it('folds CR/LF to spaces in every header-bound value before composing', () => {
-    const options = toComposerOptions(evil);
-    expect(options.subject).toBe('Hello Bcc: victim@evil.example');
-    expect(options.from).toEqual({ name: 'Support Bcc: a@evil.example', address: 'support@desk.example' });
-    expect(options.to).toEqual([{ name: 'Zoe Injected body', address: 'zoe@example.com' }]);
-    expect(options.inReplyTo).toBe('<root@example.com> X-Evil: 1');
-    expect(options.references).toEqual(['<a@example.com> X-Evil: 2']);
-    expect(options.headers).toEqual({ 'X-Sesdesk-Loop': 'EUW1 Bcc: b@evil.example' });
+    const head = composeRaw(evil).toString('utf8').split('\r\n\r\n')[0];
+    const unfolded = head.replace(/\r\n[ \t]/g, ' ');
+    expect(unfolded).toMatch(/^Subject: Hello Bcc: victim@evil\.example$/m);
+    expect(unfolded).toMatch(/^From: "Support Bcc: a@evil\.example" <support@desk\.example>$/m);
+    expect(unfolded).toMatch(/^To: Zoe Injected body <zoe@example\.com>$/m);
+    expect(unfolded).toMatch(/^In-Reply-To: <root@example\.com> X-Evil: 1$/m);
+    expect(unfolded).toMatch(/^References: <a@example\.com> X-Evil: 2$/m);
+    expect(unfolded).toMatch(/^X-Sesdesk-Loop: EUW1 Bcc: b@evil\.example$/m);
+    // Every header line is a field or a continuation: nothing else starts a line.
+    for (const line of head.split('\r\n')) expect(line).toMatch(/^([!-9;-~]+: |[ \t])/);
   });
 
   it('produces MIME with no injected header lines', async () => {
