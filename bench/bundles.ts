@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { HANDLER_BUNDLING, iconvTablesDir } from '../lib/constructs/handler-bundling';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -13,28 +14,49 @@ export const HANDLERS = {
 } as const;
 export type HandlerName = keyof typeof HANDLERS;
 
-/** Bundles like CDK's NodejsFunction: node22, CommonJS, minified, the AWS SDK left to the runtime. */
-export async function bundleHandlers(outDir = mkdtempSync(join(tmpdir(), 'sesdesk-bench-bundles-'))): Promise<Record<HandlerName, { file: string; bytes: number } | { error: string }>> {
-  const out = {} as Record<HandlerName, { file: string; bytes: number } | { error: string }>;
+export interface HandlerBundle {
+  file: string;
+  bytes: number;
+  /** Minified bytes per package (`src` for ours), largest first. */
+  packages: Array<[string, number]>;
+}
+
+/**
+ * Bundles each handler with the options the CDK functions use (`HANDLER_BUNDLING`), each into
+ * its own directory with iconv-lite's tables beside it, as in a function's asset.
+ */
+export async function bundleHandlers(outDir = mkdtempSync(join(tmpdir(), 'sesdesk-bench-bundles-'))): Promise<Record<HandlerName, HandlerBundle | { error: string }>> {
+  const out = {} as Record<HandlerName, HandlerBundle | { error: string }>;
   for (const [name, entry] of Object.entries(HANDLERS) as Array<[HandlerName, string]>) {
-    const file = join(outDir, `${name}.js`);
+    const dir = join(outDir, name);
+    const file = join(dir, 'index.js');
     if (!existsSync(join(ROOT, entry))) {
       out[name] = { error: `${entry} does not exist yet` };
       continue;
     }
     try {
-      await build({
+      const result = await build({
         entryPoints: [join(ROOT, entry)],
         outfile: file,
         bundle: true,
         platform: 'node',
-        target: 'node22',
         format: 'cjs',
-        minify: true,
-        external: ['@aws-sdk/*'],
+        target: HANDLER_BUNDLING.target,
+        minify: HANDLER_BUNDLING.minify,
+        sourcemap: HANDLER_BUNDLING.sourceMap,
+        mainFields: [...HANDLER_BUNDLING.mainFields],
+        external: [...HANDLER_BUNDLING.externalModules],
+        metafile: true,
         logLevel: 'silent',
       });
-      out[name] = { file, bytes: statSync(file).size };
+      cpSync(iconvTablesDir(), join(dir, 'tables'), { recursive: true });
+      const byPackage: Record<string, number> = {};
+      const inputs = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {};
+      for (const [input, info] of Object.entries(inputs)) {
+        const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'src';
+        byPackage[pkg] = (byPackage[pkg] ?? 0) + info.bytesInOutput;
+      }
+      out[name] = { file, bytes: statSync(file).size, packages: Object.entries(byPackage).sort((a, b) => b[1] - a[1]) };
     } catch (error) {
       out[name] = { error: error instanceof Error ? error.message.split('\n')[0] : String(error) };
     }
@@ -42,31 +64,32 @@ export async function bundleHandlers(outDir = mkdtempSync(join(tmpdir(), 'sesdes
   return out;
 }
 
-function timeNode(code: string, env: NodeJS.ProcessEnv): number {
+function timeNode(args: string[], env: NodeJS.ProcessEnv): number {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['-e', code], { env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`node -e failed: ${(r.stderr || r.stdout).split('\n').slice(0, 3).join(' ')}`);
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${(r.stderr || r.stdout).split('\n').slice(0, 3).join(' ')}`);
   return ms;
-}
-
-/** The AWS SDK packages a bundle leaves to the runtime (its `require("@aws-sdk/...")` calls). */
-export function sdkPackagesOf(file: string): string[] {
-  const found = readFileSync(file, 'utf8').match(/require\("@aws-sdk\/[a-z0-9-]+"\)/g) ?? [];
-  return [...new Set(found.map((r) => r.slice(9, -2)))].sort();
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+export interface ColdLoad {
+  bundleMs: number;
+  emptyMs: number;
+  ratio: number;
+  /** The same load with `--enable-source-maps` (what the functions paid before they dropped it). */
+  withSourceMapsMs: number;
+}
+
 /**
  * Cold load: wall time of a fresh `node` that requires the bundle, over a fresh `node` that
- * requires nothing (median of `runs` each, interleaved). The SDK resolves from this
- * repository's node_modules, standing in for the one the Lambda runtime provides.
+ * requires nothing (median of `runs` each, interleaved), both with a bare environment: no
+ * NODE_OPTIONS and no NODE_EXTRA_CA_CERTS (which alone adds ~40 ms to every start here).
  */
-export function coldLoad(file: string, runs: number): { bundleMs: number; emptyMs: number; sdkOnlyMs: number; ratio: number } {
+export function coldLoad(file: string, runs: number): ColdLoad {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
-    NODE_PATH: join(ROOT, 'node_modules'),
     AWS_REGION: 'us-east-1',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: 'sesdesk',
@@ -74,18 +97,17 @@ export function coldLoad(file: string, runs: number): { bundleMs: number; emptyM
   };
   const empty: number[] = [];
   const loaded: number[] = [];
-  const sdk: number[] = [];
-  // What the runtime-provided SDK alone costs: the external packages this bundle requires.
-  const externals = sdkPackagesOf(file).map((p) => `require(${JSON.stringify(p)});`).join('');
-  timeNode('0', env);
+  const mapped: number[] = [];
+  const load = `require(${JSON.stringify(file)})`;
+  timeNode(['-e', '0'], env);
   for (let i = 0; i < runs; i += 1) {
-    empty.push(timeNode('0', env));
-    loaded.push(timeNode(`require(${JSON.stringify(file)})`, env));
-    sdk.push(timeNode(externals, env));
+    empty.push(timeNode(['-e', '0'], env));
+    loaded.push(timeNode(['-e', load], env));
+    mapped.push(timeNode(['--enable-source-maps', '-e', load], env));
   }
   const bundleMs = median(loaded);
   const emptyMs = median(empty);
-  return { bundleMs, emptyMs, sdkOnlyMs: median(sdk), ratio: bundleMs / emptyMs };
+  return { bundleMs, emptyMs, ratio: bundleMs / emptyMs, withSourceMapsMs: median(mapped) };
 }
 
 /** Bundles the memory child (everything inlined, so only what ingest needs is loaded). */

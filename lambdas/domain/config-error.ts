@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { InvalidInputError } from './errors';
 
 /** A configuration that cannot be used; the message names each bad field and why. */
@@ -20,6 +19,6 @@ export function formatPath(path: ReadonlyArray<PropertyKey>, root = ''): string 
 }
 
 /** One line per zod issue: `field.path: reason`. */
-export function formatZodError(error: z.ZodError, root = ''): string {
+export function formatZodError(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }, root = ''): string {
   return error.issues.map((issue) => `${formatPath(issue.path, root)}: ${issue.message}`).join('\n');
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /** A decoded mailbox: display name (may be empty) and lower-cased address. */
 export const AddressSchema = z.object({
@@ -11,10 +11,10 @@ export const AttachmentInfoSchema = z.object({
   filename: z.string(),
   contentType: z.string(),
   /** Decoded size in bytes. */
-  size: z.number().int().nonnegative(),
+  size: z.int().check(z.nonnegative()),
   sha256: z.string(),
   inline: z.boolean(),
-  contentId: z.string().optional(),
+  contentId: z.optional(z.string()),
 });
 export type AttachmentInfo = z.infer<typeof AttachmentInfoSchema>;
 
@@ -23,31 +23,31 @@ export type AttachmentInfo = z.infer<typeof AttachmentInfoSchema>;
  * `sesdesk parse --json` (see shared/spec/cli.md). Header values are decoded to UTF-8.
  */
 export const InboundMessageSchema = z.object({
-  messageId: z.string().nullable(),
-  from: AddressSchema.nullable(),
+  messageId: z.nullable(z.string()),
+  from: z.nullable(AddressSchema),
   to: z.array(AddressSchema),
   cc: z.array(AddressSchema),
   replyTo: z.array(AddressSchema),
   subject: z.string(),
   /** ISO-8601 instant from the Date header, null when missing or unreadable. */
-  date: z.string().nullable(),
-  inReplyTo: z.string().nullable(),
+  date: z.nullable(z.string()),
+  inReplyTo: z.nullable(z.string()),
   references: z.array(z.string()),
   /** Whole plain-text body (text/plain, else derived from HTML). */
   text: z.string(),
   /** Only the new text: quoted history and signature removed. */
   reply: z.string(),
   /** Sanitised HTML body, when the message had one (never rendered unsanitised). */
-  html: z.string().nullable().optional(),
+  html: z.optional(z.nullable(z.string())),
   attachments: z.array(AttachmentInfoSchema),
   autoReply: z.boolean(),
   bounce: z.boolean(),
   /** For a bounce: the Message-ID of the message that bounced, when it could be found. */
-  bouncedMessageId: z.string().nullable().optional(),
+  bouncedMessageId: z.optional(z.nullable(z.string())),
   /** For a bounce: recipients that failed. */
-  failedRecipients: z.array(z.string()).optional(),
+  failedRecipients: z.optional(z.array(z.string())),
   /** Our own ticket id found in the subject tag `[#ID]` (other systems' tags ignored). */
-  ticketRef: z.string().nullable(),
+  ticketRef: z.nullable(z.string()),
   /** Anything the parser had to guess or could not read. */
   problems: z.array(z.string()),
 });

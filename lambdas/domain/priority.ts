@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 import { ConfigError } from './config-error';
 import { InvalidInputError } from './errors';
 import { DurationSpecSchema, formatPath, targetSpecOf, type SlaPolicy } from './sla/policy';
@@ -27,64 +27,66 @@ export const DEFAULT_URGENT_KEYWORDS: readonly string[] = [
   'producción detenida',
 ];
 
-const EmailSchema = z.string().regex(/^[^\s@]+@[^\s@]+$/, 'is not an email address');
-const DomainSchema = z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'is not a domain');
+const EmailSchema = z.string().check(z.regex(/^[^\s@]+@[^\s@]+$/, 'is not an email address'));
+const DomainSchema = z.string().check(z.regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'is not a domain'));
 
 /** Special response times of a contract: per priority, targets that replace the policy's. */
 export const ResponseTimesSchema = z.record(
-  z.string().min(1),
+  z.string().check(z.minLength(1)),
   z.strictObject({
-    firstResponse: DurationSpecSchema.optional(),
-    resolution: DurationSpecSchema.optional(),
-    updateEvery: DurationSpecSchema.optional(),
+    firstResponse: z.optional(DurationSpecSchema),
+    resolution: z.optional(DurationSpecSchema),
+    updateEvery: z.optional(DurationSpecSchema),
   }),
 );
 
 /** A customer account / contract. */
 export const AccountSchema = z.strictObject({
-  id: z.string().min(1),
-  name: z.string().optional(),
+  id: z.string().check(z.minLength(1)),
+  name: z.optional(z.string()),
   /** Mail domains of the account (subdomains match too). */
-  domains: z.array(DomainSchema).default([]),
+  domains: z._default(z.array(DomainSchema), []),
   /** 24x7 contract: after-hours handling of the most urgent priority (never from email when the desk forbids it). */
-  support24x7: z.boolean().default(false),
-  responseTimes: ResponseTimesSchema.optional(),
+  support24x7: z._default(z.boolean(), false),
+  responseTimes: z.optional(ResponseTimesSchema),
   /** Agent every new ticket of the account is assigned to (the platform team's desk). */
-  pointOfContact: EmailSchema.optional(),
+  pointOfContact: z.optional(EmailSchema),
   /** Primary contact who can add people to `authorizedSenders`. */
-  primaryContact: EmailSchema.optional(),
+  primaryContact: z.optional(EmailSchema),
   /** When set, only these addresses may open tickets for the account. */
-  authorizedSenders: z.array(EmailSchema).optional(),
+  authorizedSenders: z.optional(z.array(EmailSchema)),
   /** Highest priority a ticket of this account gets from rules (a per-account cap). */
-  maxPriority: z.string().min(1).optional(),
+  maxPriority: z.optional(z.string().check(z.minLength(1))),
   /** Starting priority for this account instead of the policy default. */
-  defaultPriority: z.string().min(1).optional(),
+  defaultPriority: z.optional(z.string().check(z.minLength(1))),
 });
 export type Account = z.infer<typeof AccountSchema>;
 
 /** A rule: every condition given must hold; a list matches on any entry. First match wins. */
 export const PriorityRuleSchema = z
   .strictObject({
-    priority: z.string().min(1),
-    keywords: z.array(z.string().min(1)).min(1).optional(),
+    priority: z.string().check(z.minLength(1)),
+    keywords: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
     /** Where keywords are looked for. Default both. */
-    in: z.enum(['subject', 'body', 'any']).default('any'),
+    in: z._default(z.enum(['subject', 'body', 'any']), 'any'),
     /** Sender addresses, or `@domain` for a whole domain. */
-    senders: z.array(z.string().min(2)).min(1).optional(),
+    senders: z.optional(z.array(z.string().check(z.minLength(2))).check(z.minLength(1))),
     /** Account ids. */
-    accounts: z.array(z.string().min(1)).min(1).optional(),
+    accounts: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
   })
-  .refine((r) => r.keywords || r.senders || r.accounts, {
-    message: 'needs at least one of keywords, senders, accounts',
-  });
+  .check(
+    z.refine((r) => Boolean(r.keywords || r.senders || r.accounts), {
+      message: 'needs at least one of keywords, senders, accounts',
+    }),
+  );
 export type PriorityRule = z.infer<typeof PriorityRuleSchema>;
 
 export const PriorityConfigSchema = z.strictObject({
   /** Overrides the policy's `emailCanRaisePriority` when set. */
-  emailCanRaisePriority: z.boolean().optional(),
+  emailCanRaisePriority: z.optional(z.boolean()),
   /** Absent: one rule raising {@link DEFAULT_URGENT_KEYWORDS} to the policy's most urgent priority. */
-  rules: z.array(PriorityRuleSchema).optional(),
-  accounts: z.array(AccountSchema).default([]),
+  rules: z.optional(z.array(PriorityRuleSchema)),
+  accounts: z._default(z.array(AccountSchema), []),
 });
 export type PriorityConfig = z.infer<typeof PriorityConfigSchema>;
 

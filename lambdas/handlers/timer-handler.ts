@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { METRIC_NAMES } from '../../lib/names';
 import { InvalidInputError } from '../domain/errors';
 import { handleTimer, type TimerDeps, type TimerResult } from '../use-cases/handle-timer';
@@ -10,12 +10,12 @@ import type { Observability } from './observability';
 
 /** The schedule's `Input` (domain/sla/deadlines.ts `timerRequestFor`). */
 export const TimerPayloadSchema = z.object({
-  timer: z.string().min(1).max(64),
-  ticketId: z.string().min(1),
-  kind: z.string().min(1),
-  target: z.string().min(1),
+  timer: z.string().check(z.minLength(1), z.maxLength(64)),
+  ticketId: z.string().check(z.minLength(1)),
+  kind: z.string().check(z.minLength(1)),
+  target: z.string().check(z.minLength(1)),
   due: z.iso.datetime({ offset: true }),
-  version: z.number().int().nonnegative(),
+  version: z.int().check(z.nonnegative()),
 });
 
 /**

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
-import libmime from 'libmime';
+import type { AddressObject, Attachment, EmailAddress, ParsedMail } from 'mailparser';
+// Requires, not imports: the bundler then takes the CommonJS builds of mailparser and libmime,
+// the ones mailsplit (inside mailparser) requires. Importing would add their ES builds beside
+// them: a second libmime, with its 70 KB MIME type table, loaded at every cold start.
+import mailparser = require('mailparser');
+import libmime = require('libmime');
+
+const { simpleParser } = mailparser;
 import {
   InboundMessageSchema,
   type Address,

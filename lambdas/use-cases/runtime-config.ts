@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { ConfigError, formatZodError } from '../domain/config-error';
 
 /**
@@ -7,54 +7,50 @@ import { ConfigError, formatZodError } from '../domain/config-error';
  */
 const email = z
   .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/, 'is not an email address');
+  .check(z.trim(), z.toLowerCase(), z.regex(/^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/, 'is not an email address'));
 
 const domain = z
   .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'is not a domain name');
+  .check(z.trim(), z.toLowerCase(), z.regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'is not a domain name'));
 
 export const RuntimeConfigSchema = z.object({
-  region: z.string().min(1),
-  ticketPrefix: z.string().regex(/^[A-Z][A-Z0-9]{1,7}$/, 'must be 2-8 upper-case letters/digits starting with a letter'),
-  supportAddresses: z.array(email).min(1, 'needs at least one support address'),
-  supportName: z.string().default('Support'),
-  agents: z
-    .object({
-      addresses: z.array(email).default([]),
-      domains: z.array(domain).default([]),
-    })
-    .default({ addresses: [], domains: [] }),
+  region: z.string().check(z.minLength(1)),
+  ticketPrefix: z.string().check(z.regex(/^[A-Z][A-Z0-9]{1,7}$/, 'must be 2-8 upper-case letters/digits starting with a letter')),
+  supportAddresses: z.array(email).check(z.minLength(1, 'needs at least one support address')),
+  supportName: z._default(z.string(), 'Support'),
+  agents: z._default(
+    z.object({
+      addresses: z._default(z.array(email), []),
+      domains: z._default(z.array(domain), []),
+    }),
+    { addresses: [], domains: [] },
+  ),
   /**
    * Locally SPF/DKIM cannot be judged, so the local config trusts agent mail without verdicts.
    * A deployed config never sets this.
    */
-  trustAgentsWithoutVerdicts: z.boolean().default(false),
-  escalation: z
-    .object({ tier1: email.optional(), tier2: email.optional(), tier3: email.optional() })
-    .default({}),
+  trustAgentsWithoutVerdicts: z._default(z.boolean(), false),
+  escalation: z._default(z.object({ tier1: z.optional(email), tier2: z.optional(email), tier3: z.optional(email) }), {}),
   /** The SLA policy document (sla-policy.md); validated by the SLA module. */
   policy: z.unknown(),
   /**
    * Priority rules and accounts/contracts (domains, 24x7, point of contact, authorized
    * senders): `PriorityConfigSchema` of domain/priority.ts, checked against the policy.
    */
-  priority: z.unknown().optional(),
-  reopenWindowDays: z.number().nonnegative().default(7),
-  autoCloseDays: z.number().nonnegative().default(3),
-  customerReminderBusinessDays: z.number().positive().default(2),
-  maxCustomerReminders: z.number().int().nonnegative().default(2),
-  warningFraction: z.number().gt(0).lt(1).default(0.8),
+  priority: z.optional(z.unknown()),
+  reopenWindowDays: z._default(z.number().check(z.nonnegative()), 7),
+  autoCloseDays: z._default(z.number().check(z.nonnegative()), 3),
+  customerReminderBusinessDays: z._default(z.number().check(z.positive()), 2),
+  maxCustomerReminders: z._default(z.int().check(z.nonnegative()), 2),
+  warningFraction: z._default(z.number().check(z.gt(0), z.lt(1)), 0.8),
   /** Ask the customer for a 1-5 rating when a ticket closes (the platform desk gathers feedback). */
-  feedbackOnClose: z.boolean().default(true),
-  ackThrottle: z
-    .object({ perHour: z.number().int().positive().default(5), perDay: z.number().int().positive().default(10) })
-    .default({ perHour: 5, perDay: 10 }),
+  feedbackOnClose: z._default(z.boolean(), true),
+  ackThrottle: z._default(
+    z.object({ perHour: z._default(z.int().check(z.positive()), 5), perDay: z._default(z.int().check(z.positive()), 10) }),
+    { perHour: 5, perDay: 10 },
+  ),
   /** Time zone used to show due times in mails; absent: the SLA policy's. */
-  displayTimezone: z.string().optional(),
+  displayTimezone: z.optional(z.string()),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 

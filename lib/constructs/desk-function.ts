@@ -8,6 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from '../names';
+import { HANDLER_BUNDLING, iconvTablesDir } from './handler-bundling';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -33,8 +34,9 @@ export interface DeskFunctionProps {
 }
 
 /**
- * One sesdesk handler: a NodejsFunction (arm64, Node 24, minified, source maps, bundled by the
- * local esbuild), its own log group and role (no AWS managed policy), and an on-failure
+ * One sesdesk handler: a NodejsFunction (arm64, Node 24, bundled by the local esbuild as
+ * `HANDLER_BUNDLING` says; the source map ships beside the code but is not loaded, see
+ * docs/operations.md), its own log group and role (no AWS managed policy), and an on-failure
  * destination queue that catches every async invocation Lambda gave up on.
  */
 export class DeskFunction extends Construct {
@@ -91,15 +93,18 @@ export class DeskFunction extends Construct {
       environment: {
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        // Stack traces point at the TypeScript sources through the bundled source map.
-        NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
       bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
+        ...HANDLER_BUNDLING,
+        mainFields: [...HANDLER_BUNDLING.mainFields],
+        externalModules: [...HANDLER_BUNDLING.externalModules],
         forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [`cp -R "${iconvTablesDir()}" "${outputDir}/tables"`],
+        },
       },
       retryAttempts: props.retryAttempts ?? 2,
       onFailure: new destinations.SqsDestination(this.failureQueue),

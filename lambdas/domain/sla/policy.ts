@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod';
 import { formatPath as formatConfigPath } from '../config-error';
 import { DateTime, IANAZone } from 'luxon';
 import { InvalidInputError } from '../errors';
@@ -44,19 +44,19 @@ function describe(value: unknown): string {
   }
 }
 
-const DurationTextSchema = z.string().superRefine((value, ctx) => {
+const DurationTextSchema = z.string().check(z.superRefine((value, ctx) => {
   if (!parseDuration(value)) {
     ctx.addIssue({
       code: 'custom',
       message: `${describe(value)} is not a duration (like 15m, 4h, 2d, 30bm, 4bh, 1bd)`,
     });
   }
-});
+}));
 
 const InOutSchema = z.strictObject({ inHours: DurationTextSchema, outOfHours: DurationTextSchema });
 
 /** A duration, or `{ inHours, outOfHours }` chosen by whether the ticket arrived in business hours. */
-export const DurationSpecSchema = z.unknown().superRefine((value, ctx) => {
+export const DurationSpecSchema = z.unknown().check(z.superRefine((value, ctx) => {
   if (value === undefined) {
     ctx.addIssue({ code: 'custom', message: 'is required' });
     return;
@@ -83,58 +83,59 @@ export const DurationSpecSchema = z.unknown().superRefine((value, ctx) => {
     code: 'custom',
     message: `${describe(value)} is not a duration or { "inHours": ..., "outOfHours": ... }`,
   });
-}) as z.ZodType<string | { inHours: string; outOfHours: string }>;
+})) as z.ZodMiniType<string | { inHours: string; outOfHours: string }>;
 
 export const PriorityTargetsSchema = z.strictObject({
   firstResponse: DurationSpecSchema,
   resolution: DurationSpecSchema,
-  updateEvery: DurationSpecSchema.optional(),
+  updateEvery: z.optional(DurationSpecSchema),
 });
 
-const RangeTextSchema = z.string().superRefine((value, ctx) => {
+const RangeTextSchema = z.string().check(z.superRefine((value, ctx) => {
   if (!parseTimeRange(value)) {
     ctx.addIssue({ code: 'custom', message: `${describe(value)} is not a "HH:MM-HH:MM" range` });
   }
-});
+}));
 
-const DateTextSchema = z.string().superRefine((value, ctx) => {
+const DateTextSchema = z.string().check(z.superRefine((value, ctx) => {
   if (!DATE_RE.test(value) || !DateTime.fromISO(value, { zone: 'UTC' }).isValid) {
     ctx.addIssue({ code: 'custom', message: `${describe(value)} is not a date (YYYY-MM-DD)` });
   }
-});
+}));
 
-const TimezoneSchema = z.string().superRefine((value, ctx) => {
+const TimezoneSchema = z.string().check(z.superRefine((value, ctx) => {
   if (!IANAZone.isValidZone(value)) {
     ctx.addIssue({ code: 'custom', message: `${describe(value)} is not an IANA time zone` });
   }
-});
+}));
 
 const BusinessHoursSchema = z.strictObject(
-  Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(RangeTextSchema).optional()])) as Record<
+  Object.fromEntries(WEEKDAYS.map((d) => [d, z.optional(z.array(RangeTextSchema))])) as Record<
     Weekday,
-    z.ZodOptional<z.ZodArray<typeof RangeTextSchema>>
+    z.ZodMiniOptional<z.ZodMiniArray<typeof RangeTextSchema>>
   >,
 );
 
 /** The policy JSON exactly as sla-policy.md describes it (plus an optional `description`). */
 export const PolicyJsonSchema = z
   .strictObject({
-    name: z.string().min(1),
+    name: z.string().check(z.minLength(1)),
     /** Which desk the policy models (project presets carry one). */
-    description: z.string().optional(),
+    description: z.optional(z.string()),
     timezone: TimezoneSchema,
     businessHours: BusinessHoursSchema,
-    businessDayHours: z.number().positive().max(24 * 7).optional(),
-    holidays: z.array(DateTextSchema).optional(),
-    defaultPriority: z.string().min(1),
-    priorities: z.record(z.string().min(1), PriorityTargetsSchema),
+    businessDayHours: z.optional(z.number().check(z.positive(), z.lte(24 * 7))),
+    holidays: z.optional(z.array(DateTextSchema)),
+    defaultPriority: z.string().check(z.minLength(1)),
+    priorities: z.record(z.string().check(z.minLength(1)), PriorityTargetsSchema),
     /**
      * Desk switch (support-desks.md, the Fax Guys desk): false means an emailed ticket keeps the
      * default priority and never activates 24x7 handling. Default true.
      */
-    emailCanRaisePriority: z.boolean().optional(),
+    emailCanRaisePriority: z.optional(z.boolean()),
   })
-  .superRefine((p, ctx) => {
+  .check(
+    z.superRefine((p, ctx) => {
     const names = Object.keys(p.priorities);
     if (names.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['priorities'], message: 'must define at least one priority' });
@@ -161,7 +162,8 @@ export const PolicyJsonSchema = z
         }
       }
     }
-  });
+  }),
+  );
 
 export type PolicyJson = z.input<typeof PolicyJsonSchema>;
 
