@@ -84,7 +84,7 @@ export interface ColdLoad {
 
 /**
  * Cold load: wall time of a fresh `node` that requires the bundle, over a fresh `node` that
- * requires nothing (median of `runs` each, interleaved), both with a bare environment: no
+ * requires nothing (`runs` rounds of both, interleaved), both with a bare environment: no
  * NODE_OPTIONS and no NODE_EXTRA_CA_CERTS (which alone adds ~40 ms to every start here).
  */
 export function coldLoad(file: string, runs: number): ColdLoad {
@@ -105,9 +105,11 @@ export function coldLoad(file: string, runs: number): ColdLoad {
     loaded.push(timeNode(['-e', load], env));
     mapped.push(timeNode(['--enable-source-maps', '-e', load], env));
   }
-  const bundleMs = median(loaded);
-  const emptyMs = median(empty);
-  return { bundleMs, emptyMs, ratio: bundleMs / emptyMs, withSourceMapsMs: median(mapped) };
+  // The ratio is the median of each round's own ratio: this machine's speed drifts between
+  // rounds (an empty start took 60 to 135 ms in one run), and a round's three starts run
+  // back to back, so pairing them cancels most of the drift.
+  const ratio = median(loaded.map((ms, i) => ms / empty[i]));
+  return { bundleMs: median(loaded), emptyMs: median(empty), ratio, withSourceMapsMs: median(mapped) };
 }
 
 /** Bundles the memory child (everything inlined, so only what ingest needs is loaded). */

@@ -18,7 +18,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? (QUICK ? 50 : 1000));
 const CALL_SAMPLES = QUICK ? 2 : 5;
 const CPU_ROUNDS = QUICK ? 1 : 5;
-const COLD_RUNS = QUICK ? 3 : 15;
+const COLD_RUNS = QUICK ? 3 : 21;
 const ROOT = resolve(__dirname, '..');
 
 const log = (message: string): void => {

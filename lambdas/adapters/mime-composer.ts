@@ -13,8 +13,9 @@ import { InvalidInputError } from '../domain/errors';
  * always one UTF-8 text part, so the composer only needs header encoding (RFC 2047), folding,
  * and quoted-printable.
  *
- * Every output line is 7-bit ASCII and ends in CRLF; no caller-supplied string can start a
- * header line (CR and LF are folded to spaces first).
+ * Every output line ends in CRLF and is 7-bit ASCII (unless an address's local part is not,
+ * which only an SMTPUTF8 path delivers; SES then refuses it with a clear error). No
+ * caller-supplied string can start a header line: CR and LF are folded to spaces first.
  */
 
 /** RFC 5322 field name: printable ASCII except ':'. */
@@ -69,11 +70,6 @@ export function addressWords(a: Address): string[] {
   if (raw && ATOMS.test(name)) return [...name.split(' '), `<${address}>`];
   if (raw) return [`"${name.replace(/(["\\])/g, '\\$1')}"`, `<${address}>`];
   return [...encodeWords(name), `<${address}>`];
-}
-
-/** `name <address>` on one line, as it appears in a header. */
-export function formatAddress(a: Address): string {
-  return addressWords(a).join(' ');
 }
 
 /** The address with an internationalised domain in its ASCII (punycode) form. */
