@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { InitializeMiddleware, MiddlewareStack } from '@aws-sdk/types';
@@ -66,12 +66,9 @@ export function createDynamoDbClients(options: ClientOptions): { dynamodb: Dynam
 
 export function createS3Client(options: ClientOptions): S3Client {
   const endpoint = options.endpoints?.s3;
-  // Emulators (s3rver) serve buckets by path, not by virtual host name.
-  // Required here, not at the top: the timer functions never touch S3 and should not pay the
-  // ~60 ms it takes to load this SDK package on every cold start.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { S3Client: Client } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
-  return new Client({ ...base(options, endpoint), ...(endpoint !== undefined ? { forcePathStyle: true } : {}) });
+  // Emulators (s3rver) serve buckets by path, not by virtual host name. (The timer functions,
+  // which never touch S3, do not load this client: the bundler drops it from their code.)
+  return new S3Client({ ...base(options, endpoint), ...(endpoint !== undefined ? { forcePathStyle: true } : {}) });
 }
 
 export function createSesClient(options: ClientOptions): SESv2Client {

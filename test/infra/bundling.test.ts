@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { HANDLER_BUNDLING, iconvTablesDir } from '../../lib/constructs/handler-bundling';
+import { bundleHandlers } from '../../bench/bundles';
 
 /**
  * What the bundling choices of HANDLER_BUNDLING leave out must not be missed at run time: each
@@ -96,4 +97,21 @@ const mail = (charset: string, text: string) => Buffer.concat([
   );
   expect(r.stderr).not.toMatch(/Cannot find module/);
   expect(r.stdout.trim().split('\n')).toEqual(['Shift_JIS ok', 'GBK ok', 'Big5 ok', 'EUC-KR ok']);
+}, 60_000);
+
+it('keeps the mail parser, S3 and Secrets Manager out of the timer functions', async () => {
+  const bundles = await bundleHandlers(join(dir, 'handlers'));
+  const packagesOf = (name: keyof typeof bundles): string[] => {
+    const b = bundles[name];
+    if ('error' in b) throw new Error(b.error);
+    return b.packages.map(([p]) => p);
+  };
+  expect(packagesOf('ingest')).toEqual(expect.arrayContaining(['mailparser', '@aws-sdk/client-s3', '@aws-sdk/client-secrets-manager']));
+  for (const timer of ['slaBreach', 'followUp'] as const) {
+    const packages = packagesOf(timer);
+    expect(packages).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sesv2', '@aws-sdk/client-scheduler']));
+    for (const absent of ['mailparser', 'libmime', 'iconv-lite', '@aws-sdk/client-s3', '@aws-sdk/client-secrets-manager', 'nodemailer']) {
+      expect(packages).not.toContain(absent);
+    }
+  }
 }, 60_000);
