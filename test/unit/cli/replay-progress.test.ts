@@ -1,11 +1,11 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SingleBar } from 'cli-progress';
 import { main } from '../../../cli/main';
 import { SesReceiptEventSchema } from '../../../lambdas/handlers/ses-event-schema';
-import { OUTPUTS, statefulStackName } from '../../../lib/names';
+import { mockStatefulStack } from './stack-mock';
 
 /**
  * `sesdesk replay --region R` end to end inside this process, with CloudFormation, S3 and Lambda
@@ -57,20 +57,7 @@ beforeEach(() => {
   });
 
   // The stateless stack (schedule group) is not needed by replay.
-  cfn.on(DescribeStacksCommand).rejects(new Error('no such stack'));
-  cfn.on(DescribeStacksCommand, { StackName: statefulStackName(REGION) }).resolves({
-    Stacks: [
-      {
-        StackName: statefulStackName(REGION),
-        CreationTime: new Date(),
-        StackStatus: 'CREATE_COMPLETE',
-        Outputs: [
-          { OutputKey: OUTPUTS.tableName, OutputValue: 'sesdesk-tickets' },
-          { OutputKey: OUTPUTS.rawMailBucket, OutputValue: BUCKET },
-        ],
-      },
-    ],
-  });
+  mockStatefulStack(cfn, REGION, { table: 'sesdesk-tickets', bucket: BUCKET });
   s3.on(ListObjectsV2Command, { Bucket: BUCKET, Prefix: 'inbound/' }).resolves({
     Contents: OBJECTS.map((o) => ({ Key: `inbound/${o.id}`, LastModified: new Date(o.at) })),
   });

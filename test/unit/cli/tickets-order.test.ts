@@ -1,10 +1,10 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { byUrgency, urgentDue } from '../../../cli/format';
 import { main } from '../../../cli/main';
 import type { Ticket, TicketStatus } from '../../../lambdas/domain/ticket';
-import { OUTPUTS, statefulStackName } from '../../../lib/names';
+import { mockStatefulStack } from './stack-mock';
 import { sampleTicket } from '../adapters/fixtures';
 
 /**
@@ -83,20 +83,7 @@ beforeEach(() => {
     return true;
   });
   jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  cfn.on(DescribeStacksCommand).rejects(new Error('no such stack'));
-  cfn.on(DescribeStacksCommand, { StackName: statefulStackName(REGION) }).resolves({
-    Stacks: [
-      {
-        StackName: statefulStackName(REGION),
-        CreationTime: new Date(),
-        StackStatus: 'CREATE_COMPLETE',
-        Outputs: [
-          { OutputKey: OUTPUTS.tableName, OutputValue: TABLE },
-          { OutputKey: OUTPUTS.rawMailBucket, OutputValue: 'bucket' },
-        ],
-      },
-    ],
-  });
+  mockStatefulStack(cfn, REGION, { table: TABLE, bucket: 'bucket' });
   // Two pages, in table (id) order, with the storage attributes a real item has; the filter of --status applied like DynamoDB would.
   const items = Object.values(T).map((t) => ({ ...t, pk: `TICKET#${t.id}`, sk: 'META', gsi1pk: 'KIND#TICKET', gsi1sk: t.id }));
   ddb.on(QueryCommand).callsFake((input: { TableName: string; ExclusiveStartKey?: unknown; ExpressionAttributeValues?: Record<string, unknown> }) => {
