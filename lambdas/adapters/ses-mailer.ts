@@ -27,7 +27,7 @@ export class SesMailer implements Mailer {
   }
 
   public async send(mail: OutboundMail): Promise<SentMail> {
-    if (mail.to.length === 0) throw new InvalidInputError('to: at least one recipient is required');
+    // Throws InvalidInputError for a mail SES cannot take (no recipient, bad header name).
     const raw = composeMime(mail);
     const what = `ses send "${singleLine(mail.subject).slice(0, 80)}"`;
     let messageId: string | undefined;
