@@ -13,8 +13,8 @@ import { InvalidInputError } from '../domain/errors';
  * always one UTF-8 text part, so the composer only needs header encoding (RFC 2047), folding,
  * and quoted-printable.
  *
- * Every output line ends in CRLF and is 7-bit ASCII (unless an address's local part is not,
- * which only an SMTPUTF8 path delivers; SES then refuses it with a clear error). No
+ * Every output line ends in CRLF and is 7-bit ASCII, unless an address's local part is not:
+ * that is written as UTF-8, which only an SMTPUTF8 path can deliver. No
  * caller-supplied string can start a header line: CR and LF are folded to spaces first.
  */
 
