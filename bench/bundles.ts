@@ -22,41 +22,47 @@ export interface HandlerBundle {
 }
 
 /**
- * Bundles each handler with the options the CDK functions use (`HANDLER_BUNDLING`), each into
- * its own directory with iconv-lite's tables beside it, as in a function's asset.
+ * Bundles `entry` into `<dir>/index.js` with the options the CDK functions use
+ * (`HANDLER_BUNDLING`), iconv-lite's tables beside it, as in a function's asset. Entries
+ * outside this repository resolve packages from its node_modules.
  */
+export async function bundleLikeDeployed(entry: string, dir: string): Promise<HandlerBundle> {
+  const file = join(dir, 'index.js');
+  const result = await build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: HANDLER_BUNDLING.target,
+    minify: HANDLER_BUNDLING.minify,
+    sourcemap: HANDLER_BUNDLING.sourceMap,
+    mainFields: [...HANDLER_BUNDLING.mainFields],
+    external: [...HANDLER_BUNDLING.externalModules],
+    nodePaths: [join(ROOT, 'node_modules')],
+    metafile: true,
+    logLevel: 'silent',
+  });
+  cpSync(iconvTablesDir(), join(dir, 'tables'), { recursive: true });
+  const byPackage: Record<string, number> = {};
+  const inputs = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {};
+  for (const [input, info] of Object.entries(inputs)) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'src';
+    byPackage[pkg] = (byPackage[pkg] ?? 0) + info.bytesInOutput;
+  }
+  return { file, bytes: statSync(file).size, packages: Object.entries(byPackage).sort((a, b) => b[1] - a[1]) };
+}
+
+/** Every handler bundled by {@link bundleLikeDeployed}, each into its own directory. */
 export async function bundleHandlers(outDir = mkdtempSync(join(tmpdir(), 'sesdesk-bench-bundles-'))): Promise<Record<HandlerName, HandlerBundle | { error: string }>> {
   const out = {} as Record<HandlerName, HandlerBundle | { error: string }>;
   for (const [name, entry] of Object.entries(HANDLERS) as Array<[HandlerName, string]>) {
-    const dir = join(outDir, name);
-    const file = join(dir, 'index.js');
     if (!existsSync(join(ROOT, entry))) {
       out[name] = { error: `${entry} does not exist yet` };
       continue;
     }
     try {
-      const result = await build({
-        entryPoints: [join(ROOT, entry)],
-        outfile: file,
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        target: HANDLER_BUNDLING.target,
-        minify: HANDLER_BUNDLING.minify,
-        sourcemap: HANDLER_BUNDLING.sourceMap,
-        mainFields: [...HANDLER_BUNDLING.mainFields],
-        external: [...HANDLER_BUNDLING.externalModules],
-        metafile: true,
-        logLevel: 'silent',
-      });
-      cpSync(iconvTablesDir(), join(dir, 'tables'), { recursive: true });
-      const byPackage: Record<string, number> = {};
-      const inputs = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {};
-      for (const [input, info] of Object.entries(inputs)) {
-        const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'src';
-        byPackage[pkg] = (byPackage[pkg] ?? 0) + info.bytesInOutput;
-      }
-      out[name] = { file, bytes: statSync(file).size, packages: Object.entries(byPackage).sort((a, b) => b[1] - a[1]) };
+      out[name] = await bundleLikeDeployed(join(ROOT, entry), join(outDir, name));
     } catch (error) {
       out[name] = { error: error instanceof Error ? error.message.split('\n')[0] : String(error) };
     }

@@ -1,10 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
-import { HANDLER_BUNDLING, iconvTablesDir } from '../../lib/constructs/handler-bundling';
-import { bundleHandlers } from '../../bench/bundles';
+import { bundleHandlers, bundleLikeDeployed } from '../../bench/bundles';
 
 /**
  * What the bundling choices of HANDLER_BUNDLING leave out must not be missed at run time: each
@@ -22,21 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function bundleAndRun(name: string, source: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const entry = join(dir, `${name}.ts`);
   writeFileSync(entry, source);
-  const out = join(dir, name, 'index.js');
-  await build({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: HANDLER_BUNDLING.target,
-    minify: HANDLER_BUNDLING.minify,
-    mainFields: [...HANDLER_BUNDLING.mainFields],
-    external: [...HANDLER_BUNDLING.externalModules],
-    nodePaths: [join(ROOT, 'node_modules')],
-    logLevel: 'silent',
-  });
-  cpSync(iconvTablesDir(), join(dir, name, 'tables'), { recursive: true });
+  const { file: out } = await bundleLikeDeployed(entry, join(dir, name));
   const r = spawnSync(process.execPath, [out], { cwd: join(dir, name), env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
