@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { HANDLER_BUNDLING, iconvTablesDir } from '../lib/constructs/handler-bundling';
+import { afterBundlingCommands, deferredAliases, HANDLER_BUNDLING } from '../lib/constructs/handler-bundling';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -23,7 +23,8 @@ export interface HandlerBundle {
 
 /**
  * Bundles `entry` into `<dir>/index.js` with the options the CDK functions use
- * (`HANDLER_BUNDLING`), iconv-lite's tables beside it, as in a function's asset. Entries
+ * (`HANDLER_BUNDLING`, the deferred modules aliased to their stand-ins), then runs the
+ * commands the CDK runs after bundling (tables and deferred modules beside it). Entries
  * outside this repository resolve packages from its node_modules.
  */
 export async function bundleLikeDeployed(entry: string, dir: string): Promise<HandlerBundle> {
@@ -39,11 +40,12 @@ export async function bundleLikeDeployed(entry: string, dir: string): Promise<Ha
     sourcemap: HANDLER_BUNDLING.sourceMap,
     mainFields: [...HANDLER_BUNDLING.mainFields],
     external: [...HANDLER_BUNDLING.externalModules],
+    alias: deferredAliases(),
     nodePaths: [join(ROOT, 'node_modules')],
     metafile: true,
     logLevel: 'silent',
   });
-  cpSync(iconvTablesDir(), join(dir, 'tables'), { recursive: true });
+  for (const command of afterBundlingCommands(dir)) execFileSync('bash', ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'] });
   const byPackage: Record<string, number> = {};
   const inputs = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {};
   for (const [input, info] of Object.entries(inputs)) {

@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from '../names';
-import { HANDLER_BUNDLING, iconvTablesDir } from './handler-bundling';
+import { afterBundlingCommands, deferredAliases, HANDLER_BUNDLING } from './handler-bundling';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -99,11 +99,12 @@ export class DeskFunction extends Construct {
         ...HANDLER_BUNDLING,
         mainFields: [...HANDLER_BUNDLING.mainFields],
         externalModules: [...HANDLER_BUNDLING.externalModules],
+        esbuildArgs: { '--alias': Object.entries(deferredAliases()).map(([name, shim]) => `${name}=${shim}`) },
         forceDockerBundling: false,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [`cp -R "${iconvTablesDir()}" "${outputDir}/tables"`],
+          afterBundling: (_inputDir: string, outputDir: string) => afterBundlingCommands(outputDir),
         },
       },
       retryAttempts: props.retryAttempts ?? 2,

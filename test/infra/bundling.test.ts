@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bundleHandlers, bundleLikeDeployed } from '../../bench/bundles';
+import { DEFERRED_MODULES } from '../../lib/constructs/handler-bundling';
+import { parseMessage } from '../../lambdas/mail/parse-message';
 
 /**
  * What the bundling choices of HANDLER_BUNDLING leave out must not be missed at run time: each
@@ -82,6 +84,78 @@ const mail = (charset: string, text: string) => Buffer.concat([
   expect(r.stderr).not.toMatch(/Cannot find module/);
   expect(r.stdout.trim().split('\n')).toEqual(['Shift_JIS ok', 'GBK ok', 'Big5 ok', 'EUC-KR ok']);
 }, 60_000);
+
+describe('modules deferred to their first use (DEFERRED_MODULES)', () => {
+  // Encoded by the real encoding-japanese here, outside the bundle (iconv-lite has no ISO-2022-JP).
+  const Encoding = require('encoding-japanese') as { convert(data: number[], o: object): number[]; stringToCode(s: string): number[] };
+  const jis = (s: string): Buffer => Buffer.from(Encoding.convert(Encoding.stringToCode(s), { to: 'JIS', from: 'UNICODE' }));
+  const mail = (headers: string, body: Buffer): Buffer =>
+    Buffer.concat([Buffer.from(`From: a@example.com\r\nTo: b@example.com\r\nMIME-Version: 1.0\r\n${headers}\r\n\r\n`, 'latin1'), body]);
+  const mails: Array<[string, Buffer]> = [
+    ['plain', mail('Subject: plain\r\nContent-Type: text/plain; charset=utf-8', Buffer.from('Hello, plain text.\r\n'))],
+    ['html', mail('Subject: html only\r\nContent-Type: text/html; charset=utf-8', Buffer.from('<p>Hello <b>world</b></p><ul><li>one</li><li>two</li></ul><p><a href="https://example.com/x">link</a></p>'))],
+    ['jis', mail(`Subject: =?ISO-2022-JP?B?${jis('請求書について').toString('base64')}?=\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit`, jis('お世話になっております。請求書の件です。\r\n'))],
+  ];
+
+  it('a plain mail loads none; an HTML-only or Japanese mail loads the one it needs and reads as without the bundle', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sesdesk-deferred-'));
+    try {
+      for (const [name, raw] of mails) writeFileSync(join(dir, `${name}.eml`), raw);
+      const r = await bundleAndRun(
+        'parse-three-mails',
+        `
+import { readFileSync } from 'node:fs';
+import { parseMessage } from ${JSON.stringify(join(ROOT, 'lambdas', 'mail', 'parse-message'))};
+const loaded = () => Object.keys(require.cache).filter((k) => k.includes('/deferred/')).map((k) => k.replace(/^.*\\/deferred\\//, '')).sort();
+(async () => {
+  for (const name of ['plain', 'html', 'jis']) {
+    const m = await parseMessage(readFileSync(${JSON.stringify(dir)} + '/' + name + '.eml'));
+    console.log(JSON.stringify({ name, subject: m.message.subject, text: m.message.text, problems: m.message.problems, loaded: loaded() }));
+  }
+})().catch((e) => { console.log('error', e.message); process.exit(2); });
+`,
+        { AWS_REGION: 'eu-west-1' },
+      );
+      expect(r.stderr).toBe('');
+      const seen = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; subject: string; text: string; problems: string[]; loaded: string[] });
+      expect(seen.map((s) => [s.name, s.loaded])).toEqual([
+        ['plain', []],
+        ['html', ['html-to-text.js']],
+        ['jis', ['encoding-japanese.js', 'html-to-text.js']],
+      ]);
+      // linkify-it never loads: sesdesk does not turn text into HTML.
+      expect(Object.keys(DEFERRED_MODULES)).toContain('linkify-it');
+      for (const [i, [, raw]] of mails.entries()) {
+        const unbundled = (await parseMessage(raw)).message;
+        expect({ subject: seen[i].subject, text: seen[i].text, problems: seen[i].problems }).toEqual({ subject: unbundled.subject, text: unbundled.text, problems: unbundled.problems });
+      }
+      expect(seen[1].text.trim()).toBe('Hello world\n\n * one\n * two\n\nlink [https://example.com/x]');
+      expect(seen[2].subject).toBe('請求書について');
+      expect(seen[2].text.trim()).toBe('お世話になっております。請求書の件です。');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('the linkifier stand-in builds the real one, configured as recorded, when asked to find links', async () => {
+    const r = await bundleAndRun(
+      'linkify',
+      `
+import linkifyIt from 'linkify-it';
+const loaded = () => Object.keys(require.cache).some((k) => k.endsWith('/deferred/linkify-it.js'));
+const l = (linkifyIt as unknown as () => any)();
+l.tlds('onion', true).add('git:', 'http:').set({ fuzzyEmail: false });
+console.log('before', loaded());
+console.log(JSON.stringify((l.match('see git://host.onion/x or mail a@example.com') ?? []).map((m: { url: string }) => m.url)));
+console.log('after', loaded());
+`,
+      {},
+    );
+    expect(r.stderr).toBe('');
+    // git: as http:, .onion accepted, no fuzzy e-mail: the recorded calls reached the real linkifier.
+    expect(r.stdout.trim().split('\n')).toEqual(['before false', '["git://host.onion/x"]', 'after true']);
+  }, 60_000);
+});
 
 it('keeps the mail parser, S3 and Secrets Manager out of the timer functions', async () => {
   const bundles = await bundleHandlers(join(dir, 'handlers'));

@@ -1,4 +1,4 @@
-import { HANDLER_BUNDLING } from '../../lib/constructs/handler-bundling';
+import { DEFERRED_MODULES, HANDLER_BUNDLING } from '../../lib/constructs/handler-bundling';
 import { parseRuntimeConfig } from '../../lambdas/use-cases/runtime-config';
 import { createSlaService } from '../../lambdas/use-cases/sla-service';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -198,6 +198,10 @@ describe.each(REGIONS)('stateless stack in %s', (region) => {
       const tables = [...code.matchAll(/require\("\.\/tables\/([^"]+)"\)/g)].map((m) => m[1]);
       for (const t of tables) expect(existsSync(join(outdir, d, 'tables', t))).toBe(true);
       if (code.includes('Shift_JIS')) expect(tables).toEqual(expect.arrayContaining(['shiftjis.json', 'cp936.json', 'big5-added.json']));
+      // So does every module the mail parser's stand-ins load on first use (DEFERRED_MODULES).
+      const deferred = [...code.matchAll(/require\("\.\/deferred\/([^"]+)"\)/g)].map((m) => m[1]);
+      for (const f of deferred) expect(existsSync(join(outdir, d, 'deferred', f))).toBe(true);
+      if (code.includes('Shift_JIS')) expect(deferred.sort()).toEqual(Object.keys(DEFERRED_MODULES).map((m) => `${m}.js`).sort());
     }
   });
 

@@ -1,0 +1,14 @@
+/**
+ * `encoding-japanese` as the function bundles see it (aliased in HANDLER_BUNDLING). libmime
+ * uses it only to decode ISO-2022-JP, Shift_JIS and EUC-JP text; its conversion tables are
+ * bundled on their own into `deferred/encoding-japanese.js` beside the handler and loaded when
+ * the first such mail arrives.
+ *
+ * libmime catches an error from the converter and falls back to iconv-lite, so a missing file
+ * would not fail loudly: test/infra/bundling.test.ts decodes ISO-2022-JP through a bundle.
+ */
+import { onFirstUse } from './on-first-use';
+
+const Encoding = onFirstUse<Record<string, unknown>>(() => require('./deferred/encoding-japanese.js') as Record<string, unknown>);
+
+export default Encoding;
