@@ -12,7 +12,8 @@ import { measureAckLatency, measureCalls, type CallSample } from './local-phases
  * `npm run bench`: the numbers of issue 7 (calls per ticket, CPU against a bare parse, ack
  * latency, bundle size and cold load, peak memory for a 40 MB message). Starts its own
  * emulators on free ports with temporary data. BENCH_QUICK=1 for a smoke run, BENCH_MESSAGES=N
- * for the latency sample size.
+ * for the latency sample size, BENCH_NODE=/path/to/node to time the cold loads on another Node
+ * (the functions run on Node 24; see docs/operations.md for getting one from the npm registry).
  */
 const QUICK = process.env.BENCH_QUICK === '1';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? (QUICK ? 50 : 1000));
@@ -20,6 +21,18 @@ const CALL_SAMPLES = QUICK ? 2 : 5;
 const CPU_ROUNDS = QUICK ? 1 : 5;
 const COLD_RUNS = QUICK ? 3 : 21;
 const ROOT = resolve(__dirname, '..');
+
+/** The Node binary the cold loads run on, and its version; a bad BENCH_NODE stops the bench. */
+function coldLoadNode(): { bin: string; version: string } {
+  const bin = process.env.BENCH_NODE ?? process.execPath;
+  try {
+    return { bin, version: execFileSync(bin, ['--version'], { encoding: 'utf8', env: { PATH: process.env.PATH } }).trim() };
+  } catch (error) {
+    process.stderr.write(`BENCH_NODE=${bin} is not a Node binary that runs here: ${(error as Error).message.split('\n')[0]}\n`);
+    process.exit(2);
+  }
+}
+const COLD_NODE = coldLoadNode();
 
 const log = (message: string): void => {
   process.stderr.write(`[bench] ${message}\n`);
@@ -49,6 +62,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {
     at: new Date().toISOString(),
     node: process.version,
+    coldLoadNode: COLD_NODE.version,
     cpus: cpus().length,
     quick: QUICK,
   };
@@ -68,13 +82,13 @@ async function main(): Promise<void> {
       }
       bundleBytes[name] = b.bytes;
       bundlePackages[name] = Object.fromEntries(b.packages.slice(0, 12));
-      log(`cold load of ${name} (${COLD_RUNS} runs)`);
+      log(`cold load of ${name} (${COLD_RUNS} runs, Node ${COLD_NODE.version})`);
       try {
-        const c = coldLoad(b.file, COLD_RUNS);
+        const c = coldLoad(b.file, COLD_RUNS, COLD_NODE.bin);
         coldLoadRatio[name] = c.ratio;
         coldLoadMs[name] = c;
         row(`bundleBytes.${name}`, b.bytes, '-', null);
-        row(`coldLoadRatio.${name}`, `${fmt(c.ratio)} (${fmt(c.bundleMs)} / ${fmt(c.emptyMs)} ms; with source maps ${fmt(c.withSourceMapsMs)})`, '<= 3', c.ratio <= 3);
+        row(`coldLoadRatio.${name}`, `${fmt(c.ratio)} (${fmt(c.bundleMs)} / ${fmt(c.emptyMs)} ms on ${COLD_NODE.version}; with source maps ${fmt(c.withSourceMapsMs)})`, '<= 3', c.ratio <= 3);
         row(`  largest in ${name}`, b.packages.slice(0, 4).map(([p, n]) => `${p} ${Math.round(n / 1024)}K`).join(', '), '-', null);
       } catch (error) {
         coldLoadRatio[name] = null;

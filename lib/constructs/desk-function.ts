@@ -1,14 +1,13 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from '../names';
-import { afterBundlingCommands, deferredAliases, HANDLER_BUNDLING } from './handler-bundling';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -34,13 +33,14 @@ export interface DeskFunctionProps {
 }
 
 /**
- * One sesdesk handler: a NodejsFunction (arm64, Node 24, bundled by the local esbuild as
- * `HANDLER_BUNDLING` says; the source map ships beside the code but is not loaded, see
- * docs/operations.md), its own log group and role (no AWS managed policy), and an on-failure
- * destination queue that catches every async invocation Lambda gave up on.
+ * One sesdesk handler: a Lambda function (arm64, Node 24) whose code is the asset
+ * `bundleHandler` builds with the local esbuild (handler-bundling.ts; the source map ships
+ * beside the code but is not loaded, see docs/operations.md), its own log group and role (no
+ * AWS managed policy), and an on-failure destination queue that catches every async invocation
+ * Lambda gave up on.
  */
 export class DeskFunction extends Construct {
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   /** Where failed async invocations land (redrive from here, see docs/operations.md). */
   public readonly failureQueue: sqs.Queue;
   public readonly logGroup: logs.LogGroup;
@@ -77,9 +77,9 @@ export class DeskFunction extends Construct {
       reason: 'This queue is itself the dead-letter destination (Lambda on-failure destination); ops redrive it by hand.',
     });
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(REPO_ROOT, props.entry),
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      code: handlerCode(props.entry),
+      handler: 'index.handler',
       functionName: props.functionName,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -88,27 +88,46 @@ export class DeskFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(30),
       role,
       logGroup: this.logGroup,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       environment: {
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
-      bundling: {
-        ...HANDLER_BUNDLING,
-        mainFields: [...HANDLER_BUNDLING.mainFields],
-        externalModules: [...HANDLER_BUNDLING.externalModules],
-        esbuildArgs: { '--alias': Object.entries(deferredAliases()).map(([name, shim]) => `${name}=${shim}`) },
-        forceDockerBundling: false,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => afterBundlingCommands(outputDir),
-        },
-      },
       retryAttempts: props.retryAttempts ?? 2,
       onFailure: new destinations.SqsDestination(this.failureQueue),
     });
+  }
+}
+
+/**
+ * The function's code: the asset `bundleHandler` writes, hashed by its output as
+ * NodejsFunction does. The bundler runs in a child process (bundle-handler-cli.ts) because
+ * local bundling must be synchronous and esbuild plugins need its asynchronous API. There is
+ * no Docker fallback: a failed bundle fails the synth with the bundler's message.
+ */
+function handlerCode(entry: string): lambda.Code {
+  return lambda.Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type, never pulled: local bundling either succeeds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs24.x'),
+      local: new LocalHandlerBundling(entry),
+    },
+  });
+}
+
+/**
+ * Local bundling of one handler. `entry` is a field, not only captured by `tryBundle`: the CDK
+ * caches bundled assets by a key made from the bundling options' data, and without it every
+ * function of a stack would get the first function's bundle.
+ */
+class LocalHandlerBundling implements ILocalBundling {
+  public constructor(public readonly entry: string) {}
+
+  public tryBundle(outputDir: string): boolean {
+    execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), join(__dirname, 'bundle-handler-cli.ts'), join(REPO_ROOT, this.entry), outputDir], {
+      stdio: ['ignore', process.stderr, 'inherit'],
+    });
+    return true;
   }
 }

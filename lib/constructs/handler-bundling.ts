@@ -1,10 +1,13 @@
+import { cpSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 
 /**
- * How every handler is bundled, shared by the CDK functions and by `npm run bench` so the
- * benchmark loads exactly what Lambda loads.
+ * How every handler is bundled. `bundleHandler` below is the one bundler: the CDK functions run
+ * it (desk-function.ts, through bundle-handler-cli.ts) and so do `npm run bench` and the
+ * bundling tests, so what is measured and tested is what Lambda loads.
  *
  * - The AWS SDK is bundled, not left to the runtime's copy: the version deployed is the one the
  *   tests ran, and with `module` first esbuild takes the SDK's ES builds and drops the commands
@@ -17,6 +20,9 @@ const REPO_ROOT = join(__dirname, '..', '..');
  *   loads them; were its environment ever without credentials, the error would name the
  *   package it could not load (test/infra/bundling.test.ts). Together with the STS/SSO clients
  *   they pull in (`nested-clients`) that is ~90 KB no cold start has to compile.
+ * - The SDK's schema files get their string constants inlined where they are used as computed
+ *   keys (`inlineSdkSchemaKeys`), so that esbuild can drop the schemas of operations a handler
+ *   never calls.
  * - Modules the mail parser loads with itself but needs only for some mails (`DEFERRED_MODULES`)
  *   are bundled into files of their own beside the handler and loaded on first use.
  * - iconv-lite's double-byte tables (Shift_JIS, GBK, Big5, EUC-KR ...; 390 KB) stay out of the
@@ -71,32 +77,83 @@ export function deferredAliases(): Record<string, string> {
   return Object.fromEntries(Object.keys(DEFERRED_MODULES).map((name) => [name, join(REPO_ROOT, 'lambdas', 'mail', 'deferred', `${name}.ts`)]));
 }
 
-const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+/**
+ * The SDK clients' schema files (`dist-es/schemas/schemas_0.js`) define every operation of the
+ * service as a module-level array, which esbuild drops when nothing uses it, but most of those
+ * arrays hold an object with a computed key (`{ [_h]: ["GET", "/{Key+}?x-id=GetObject", 200] }`,
+ * `_h` being `const _h = "http"`), and a computed key may run code, so esbuild keeps them all:
+ * ~115 KB of S3 and SESv2 operations no handler calls. This plugin writes each such key as the
+ * string literal its constant holds, which is the same object, and the unused schemas fall away.
+ */
+export const inlineSdkSchemaKeys: Plugin = {
+  name: 'inline-sdk-schema-keys',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, (args) => ({
+      contents: inlineComputedKeys(readFileSync(args.path, 'utf8')),
+      loader: 'js',
+    }));
+  },
+};
+
+/** `{ [_h]: x }` to `{ "http": x }` wherever `_h` is a module-level `const` string literal. */
+export function inlineComputedKeys(source: string): string {
+  const strings = new Map<string, string>();
+  for (const m of source.matchAll(/^const (_\w+) = ("(?:[^"\\\n]|\\.)*");$/gm)) strings.set(m[1], m[2]);
+  return source.replace(/([{,]\s*)\[(_\w+)\]:/g, (all, before: string, name: string) => {
+    const literal = strings.get(name);
+    return literal === undefined ? all : `${before}${literal}:`;
+  });
+}
+
+export interface HandlerBundle {
+  /** `<outDir>/index.js`. */
+  file: string;
+  bytes: number;
+  /** Minified bytes per package (`src` for sesdesk's own code), largest first. */
+  packages: Array<[string, number]>;
+}
+
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: HANDLER_BUNDLING.target,
+  minify: HANDLER_BUNDLING.minify,
+  sourcemap: HANDLER_BUNDLING.sourceMap,
+  mainFields: [...HANDLER_BUNDLING.mainFields],
+  nodePaths: [join(REPO_ROOT, 'node_modules')],
+  logLevel: 'warning',
+};
 
 /**
- * The shell commands that complete a function's asset once esbuild has written `index.js`
- * into `outputDir`: iconv-lite's tables, and one file per deferred module, bundled with the
- * handler's own target. The CDK runs them after bundling, and so does `npm run bench`.
+ * Bundles the handler `entry` into `<outDir>/index.js` (with its source map), then completes
+ * the asset beside it: iconv-lite's tables in `tables/` and each deferred module in
+ * `deferred/<name>.js`. Entries outside this repository resolve packages from its node_modules.
  */
-export function afterBundlingCommands(outputDir: string): string[] {
-  const esbuild = join(dirname(require.resolve('esbuild/package.json')), 'bin', 'esbuild');
-  const deferred = Object.entries(DEFERRED_MODULES).map(([name, from]) => {
-    const entry = require.resolve(name, { paths: [dirname(require.resolve(from))] });
-    return [
-      esbuild,
-      '--bundle',
-      entry,
-      `--outfile=${join(outputDir, 'deferred', `${name}.js`)}`,
-      '--platform=node',
-      '--format=cjs',
-      `--target=${HANDLER_BUNDLING.target}`,
-      `--main-fields=${HANDLER_BUNDLING.mainFields.join(',')}`,
-      '--minify',
-      '--sourcemap',
-      '--log-level=warning',
-    ]
-      .map(quote)
-      .join(' ');
+export async function bundleHandler(entry: string, outDir: string): Promise<HandlerBundle> {
+  const file = join(outDir, 'index.js');
+  const result = await build({
+    ...common,
+    entryPoints: [entry],
+    outfile: file,
+    external: [...HANDLER_BUNDLING.externalModules],
+    alias: deferredAliases(),
+    plugins: [inlineSdkSchemaKeys],
+    metafile: true,
   });
-  return [`cp -R ${quote(iconvTablesDir())} ${quote(join(outputDir, 'tables'))}`, ...deferred];
+  cpSync(iconvTablesDir(), join(outDir, 'tables'), { recursive: true });
+  for (const [name, from] of Object.entries(DEFERRED_MODULES)) {
+    await build({
+      ...common,
+      entryPoints: [require.resolve(name, { paths: [dirname(require.resolve(from))] })],
+      outfile: join(outDir, 'deferred', `${name}.js`),
+    });
+  }
+  const byPackage: Record<string, number> = {};
+  const inputs = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {};
+  for (const [input, info] of Object.entries(inputs)) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'src';
+    byPackage[pkg] = (byPackage[pkg] ?? 0) + info.bytesInOutput;
+  }
+  return { file, bytes: statSync(file).size, packages: Object.entries(byPackage).sort((a, b) => b[1] - a[1]) };
 }

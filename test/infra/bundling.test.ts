@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { bundleHandlers, bundleLikeDeployed } from '../../bench/bundles';
-import { DEFERRED_MODULES } from '../../lib/constructs/handler-bundling';
+import { bundleHandlers } from '../../bench/bundles';
+import { bundleHandler, DEFERRED_MODULES, inlineComputedKeys } from '../../lib/constructs/handler-bundling';
 import { parseMessage } from '../../lambdas/mail/parse-message';
 
 /**
@@ -22,7 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function bundleAndRun(name: string, source: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const entry = join(dir, `${name}.ts`);
   writeFileSync(entry, source);
-  const { file: out } = await bundleLikeDeployed(entry, join(dir, name));
+  const { file: out } = await bundleHandler(entry, join(dir, name));
   const r = spawnSync(process.execPath, [out], { cwd: join(dir, name), env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -172,4 +172,52 @@ it('keeps the mail parser, S3 and Secrets Manager out of the timer functions', a
       expect(packages).not.toContain(absent);
     }
   }
+}, 60_000);
+
+describe('SDK schema keys inlined (inlineSdkSchemaKeys)', () => {
+  it('writes a computed key as the string literal its module-level constant holds, and leaves any other', () => {
+    const source = [
+      'const _h = "http";',
+      'const _q = "a\\"b";',
+      'let _v = "x";',
+      'export var A$ = [9, n0, _A, { [_h]: ["GET", "/", 200] }, () => B$];',
+      'export var C$ = { [_v]: 1, [_z]: 2,\n  [_q]: 3 };',
+      '',
+    ].join('\n');
+    expect(inlineComputedKeys(source)).toBe(
+      [
+        'const _h = "http";',
+        'const _q = "a\\"b";',
+        'let _v = "x";',
+        'export var A$ = [9, n0, _A, { "http": ["GET", "/", 200] }, () => B$];',
+        'export var C$ = { [_v]: 1, [_z]: 2,\n  "a\\"b": 3 };',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves out the schemas of operations no handler calls, and keeps those it does', async () => {
+    const bundles = await bundleHandlers(join(dir, 'schemas'));
+    const code = (name: keyof typeof bundles): string => {
+      const b = bundles[name];
+      if ('error' in b) throw new Error(b.error);
+      return readFileSync(b.file, 'utf8');
+    };
+    const ingest = code('ingest');
+    for (const used of ['"GetObject"', '"SendEmail"', '"CreateSchedule"', '"TransactWriteItems"', '"GetSecretValue"']) expect(ingest).toContain(used);
+    for (const unused of ['PutBucketLifecycleConfiguration', 'SelectObjectContent', 'CreateEmailIdentity', 'PutAccountDetails', 'UpdateScheduleGroup']) {
+      expect(ingest).not.toContain(unused);
+    }
+    expect(code('slaBreach')).not.toContain('CreateEmailIdentity');
+  }, 60_000);
+});
+
+it('the bundler the CDK runs prints its usage and exits 2 when misused, and names the entry it failed on', () => {
+  const cli = ['--require', require.resolve('tsx/cjs'), join(ROOT, 'lib', 'constructs', 'bundle-handler-cli.ts')];
+  const misuse = spawnSync(process.execPath, [...cli, 'only-one-argument'], { encoding: 'utf8' });
+  expect(misuse.status).toBe(2);
+  expect(misuse.stderr).toMatch(/^usage: bundle-handler-cli <entry\.ts> <outDir>/);
+  const missing = spawnSync(process.execPath, [...cli, join(dir, 'no-such-handler.ts'), join(dir, 'no-such-out')], { encoding: 'utf8' });
+  expect(missing.status).toBe(1);
+  expect(missing.stderr).toContain(`bundling ${join(dir, 'no-such-handler.ts')} failed`);
 }, 60_000);

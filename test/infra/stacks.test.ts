@@ -205,6 +205,25 @@ describe.each(REGIONS)('stateless stack in %s', (region) => {
     }
   });
 
+  test("each function's code is its own handler's bundle, not another function's", () => {
+    const outdir = built.app.outdir;
+    const functions = Object.values(stateless[region].findResources('AWS::Lambda::Function')) as Array<{ Properties: Record<string, any> }>;
+    const entries: Record<string, string> = { 'sesdesk-ingest-email': 'ingest-email.ts', 'sesdesk-sla-breach': 'sla-breach.ts', 'sesdesk-follow-up': 'follow-up.ts' };
+    const seen = functions.filter((f) => f.Properties.FunctionName in entries);
+    expect(seen).toHaveLength(3);
+    for (const f of seen) {
+      expect(f.Properties.Handler).toBe('index.handler');
+      expect(f.Properties.Runtime).toBe('nodejs24.x');
+      const asset = join(outdir, `asset.${String(f.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+      const sources = (JSON.parse(readFileSync(join(asset, 'index.js.map'), 'utf8')) as { sources: string[] }).sources;
+      const handlers = sources.filter((src) => /lambdas\/handlers\/(ingest-email|sla-breach|follow-up)\.ts$/.test(src)).map((src) => src.split('/').pop());
+      expect(handlers).toEqual([entries[f.Properties.FunctionName]]);
+      const code = readFileSync(join(asset, 'index.js'), 'utf8');
+      // Only ingest carries the mail parser (its charset list names Shift_JIS).
+      expect(code.includes('Shift_JIS')).toBe(f.Properties.FunctionName === 'sesdesk-ingest-email');
+    }
+  });
+
   test('every function sends failed async invocations to its own SQS queue after 2 retries', () => {
     const t = stateless[region];
     const configs = Object.values(t.findResources('AWS::Lambda::EventInvokeConfig')) as Array<{ Properties: Record<string, any> }>;
