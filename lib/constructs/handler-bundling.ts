@@ -23,6 +23,7 @@ const REPO_ROOT = join(__dirname, '..', '..');
  * - The SDK's schema files get their string constants inlined where they are used as computed
  *   keys (`inlineSdkSchemaKeys`), so that esbuild can drop the schemas of operations a handler
  *   never calls.
+ * - libmime no longer builds the GBK codec as it loads (`libmimeDbcsDecoderWithoutTable`).
  * - Modules the mail parser loads with itself but needs only for some mails (`DEFERRED_MODULES`)
  *   are bundled into files of their own beside the handler and loaded on first use.
  * - iconv-lite's double-byte tables (Shift_JIS, GBK, Big5, EUC-KR ...; 390 KB) stay out of the
@@ -105,6 +106,32 @@ export function inlineComputedKeys(source: string): string {
   });
 }
 
+/**
+ * libmime builds iconv-lite's whole GBK codec when it loads (reading and indexing a 47 KB table,
+ * 3-9 ms of every ingest cold start) only to keep a reference to the decoder class all of
+ * iconv-lite's double-byte codecs share, which it compares codecs against later. This plugin
+ * takes that class from where iconv-lite defines it instead (`encodings._dbcs`, the DBCS codec's
+ * prototype), which is the same function (test/infra/bundling.test.ts), without building a
+ * table. The bundle fails if libmime's line is no longer there to replace.
+ */
+export const LIBMIME_DBCS_DECODER = {
+  original: "iconv_lite_1.default.getCodec('gbk').decoder",
+  replacement: "(iconv_lite_1.default.getCodec('latin1'), iconv_lite_1.default.encodings._dbcs.prototype.decoder)",
+} as const;
+
+export const libmimeDbcsDecoderWithoutTable: Plugin = {
+  name: 'libmime-dbcs-decoder-without-table',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]libmime[\\/]dist[\\/]cjs[\\/]charset\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(LIBMIME_DBCS_DECODER.original)) {
+        throw new Error(`${args.path} no longer contains ${LIBMIME_DBCS_DECODER.original}: review libmimeDbcsDecoderWithoutTable`);
+      }
+      return { contents: source.replace(LIBMIME_DBCS_DECODER.original, LIBMIME_DBCS_DECODER.replacement), loader: 'js' };
+    });
+  },
+};
+
 export interface HandlerBundle {
   /** `<outDir>/index.js`. */
   file: string;
@@ -138,7 +165,7 @@ export async function bundleHandler(entry: string, outDir: string): Promise<Hand
     outfile: file,
     external: [...HANDLER_BUNDLING.externalModules],
     alias: deferredAliases(),
-    plugins: [inlineSdkSchemaKeys],
+    plugins: [inlineSdkSchemaKeys, libmimeDbcsDecoderWithoutTable],
     metafile: true,
   });
   cpSync(iconvTablesDir(), join(outDir, 'tables'), { recursive: true });

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { bundleHandlers } from '../../bench/bundles';
-import { bundleHandler, DEFERRED_MODULES, inlineComputedKeys } from '../../lib/constructs/handler-bundling';
+import { bundleHandler, DEFERRED_MODULES, inlineComputedKeys, LIBMIME_DBCS_DECODER } from '../../lib/constructs/handler-bundling';
 import { parseMessage } from '../../lambdas/mail/parse-message';
 
 /**
@@ -97,7 +97,7 @@ describe('modules deferred to their first use (DEFERRED_MODULES)', () => {
     ['jis', mail(`Subject: =?ISO-2022-JP?B?${jis('請求書について').toString('base64')}?=\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: 7bit`, jis('お世話になっております。請求書の件です。\r\n'))],
   ];
 
-  it('a plain mail loads none; an HTML-only or Japanese mail loads the one it needs and reads as without the bundle', async () => {
+  it('a plain mail loads none of them nor any table; an HTML-only or Japanese mail loads the one it needs and reads as without the bundle', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sesdesk-deferred-'));
     try {
       for (const [name, raw] of mails) writeFileSync(join(dir, `${name}.eml`), raw);
@@ -106,7 +106,7 @@ describe('modules deferred to their first use (DEFERRED_MODULES)', () => {
         `
 import { readFileSync } from 'node:fs';
 import { parseMessage } from ${JSON.stringify(join(ROOT, 'lambdas', 'mail', 'parse-message'))};
-const loaded = () => Object.keys(require.cache).filter((k) => k.includes('/deferred/')).map((k) => k.replace(/^.*\\/deferred\\//, '')).sort();
+const loaded = () => Object.keys(require.cache).filter((k) => /\\/(deferred|tables)\\//.test(k)).map((k) => k.replace(/^.*\\/(deferred|tables)\\//, '$1/')).sort();
 (async () => {
   for (const name of ['plain', 'html', 'jis']) {
     const m = await parseMessage(readFileSync(${JSON.stringify(dir)} + '/' + name + '.eml'));
@@ -119,9 +119,10 @@ const loaded = () => Object.keys(require.cache).filter((k) => k.includes('/defer
       expect(r.stderr).toBe('');
       const seen = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; subject: string; text: string; problems: string[]; loaded: string[] });
       expect(seen.map((s) => [s.name, s.loaded])).toEqual([
+        // No iconv-lite table either: libmime no longer builds the GBK codec as it loads.
         ['plain', []],
-        ['html', ['html-to-text.js']],
-        ['jis', ['encoding-japanese.js', 'html-to-text.js']],
+        ['html', ['deferred/html-to-text.js']],
+        ['jis', ['deferred/encoding-japanese.js', 'deferred/html-to-text.js']],
       ]);
       // linkify-it never loads: sesdesk does not turn text into HTML.
       expect(Object.keys(DEFERRED_MODULES)).toContain('linkify-it');
@@ -221,3 +222,14 @@ it('the bundler the CDK runs prints its usage and exits 2 when misused, and name
   expect(missing.status).toBe(1);
   expect(missing.stderr).toContain(`bundling ${join(dir, 'no-such-handler.ts')} failed`);
 }, 60_000);
+
+it("libmime's double-byte decoder, taken without building the GBK codec, is the very one building it gives", () => {
+  // Evaluated as libmime's charset.js would, on the iconv-lite it resolves.
+  const iconv = require(require.resolve('iconv-lite', { paths: [dirname(require.resolve('libmime'))] })) as object;
+  const evaluate = (expression: string): unknown => new Function('iconv_lite_1', `return ${expression};`)({ default: iconv });
+  const replaced = evaluate(LIBMIME_DBCS_DECODER.replacement);
+  expect(typeof replaced).toBe('function');
+  expect(replaced).toBe(evaluate(LIBMIME_DBCS_DECODER.original));
+  expect(replaced).toBe(evaluate("iconv_lite_1.default.getCodec('big5').decoder"));
+  expect(replaced).not.toBe(evaluate("iconv_lite_1.default.getCodec('windows-1252').decoder"));
+});
