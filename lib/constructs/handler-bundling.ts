@@ -50,8 +50,8 @@ export const HANDLER_BUNDLING = {
   ],
 } as const;
 
-/** iconv-lite's table directory; its files go to `tables/` beside each bundle. */
-export function iconvTablesDir(): string {
+/** iconv-lite's table directory; its files go to `tables/` beside a bundle that has iconv-lite. */
+function iconvTablesDir(): string {
   return join(dirname(require.resolve('iconv-lite/package.json')), 'encodings', 'tables');
 }
 
@@ -60,7 +60,7 @@ export function iconvTablesDir(): string {
  * with the package whose copy is meant. In a function bundle the name is aliased to a
  * stand-in in lambdas/mail/deferred/, and the module itself is bundled into
  * `deferred/<name>.js` beside the handler, which the stand-in requires on first use: about a
- * quarter of the ingest function's load time (docs/operations.md, "Cold starts").
+ * fifth of the ingest function's load time (docs/operations.md, "Cold starts").
  *
  * - html-to-text (with htmlparser2 and its entity tables): only for a mail with HTML and no
  *   plain-text part.
@@ -73,9 +73,12 @@ export const DEFERRED_MODULES = {
   'encoding-japanese': 'libmime',
 } as const;
 
+// Forward slashes: esbuild's metafile writes paths that way on every platform.
+const standIn = (name: string): string => `lambdas/mail/deferred/${name}.ts`;
+
 /** esbuild aliases: each deferred module's name to its stand-in. */
 export function deferredAliases(): Record<string, string> {
-  return Object.fromEntries(Object.keys(DEFERRED_MODULES).map((name) => [name, join(REPO_ROOT, 'lambdas', 'mail', 'deferred', `${name}.ts`)]));
+  return Object.fromEntries(Object.keys(DEFERRED_MODULES).map((name) => [name, join(REPO_ROOT, standIn(name))]));
 }
 
 /**
@@ -154,8 +157,10 @@ const common: BuildOptions = {
 
 /**
  * Bundles the handler `entry` into `<outDir>/index.js` (with its source map), then completes
- * the asset beside it: iconv-lite's tables in `tables/` and each deferred module in
- * `deferred/<name>.js`. Entries outside this repository resolve packages from its node_modules.
+ * the asset with what the bundle requires at run time: iconv-lite's tables in `tables/` when it
+ * has iconv-lite, and each deferred module whose stand-in it has in `deferred/<name>.js` (the
+ * timer functions need neither). Entries outside this repository resolve packages from its
+ * node_modules.
  */
 export async function bundleHandler(entry: string, outDir: string): Promise<HandlerBundle> {
   const file = join(outDir, 'index.js');
@@ -168,8 +173,11 @@ export async function bundleHandler(entry: string, outDir: string): Promise<Hand
     plugins: [inlineSdkSchemaKeys, libmimeDbcsDecoderWithoutTable],
     metafile: true,
   });
-  cpSync(iconvTablesDir(), join(outDir, 'tables'), { recursive: true });
+  const inputs = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {};
+  const bundled = (path: string): boolean => Object.keys(inputs).some((input) => input.endsWith(path));
+  if (bundled('node_modules/iconv-lite/lib/index.js')) cpSync(iconvTablesDir(), join(outDir, 'tables'), { recursive: true });
   for (const [name, from] of Object.entries(DEFERRED_MODULES)) {
+    if (!bundled(standIn(name))) continue;
     await build({
       ...common,
       entryPoints: [require.resolve(name, { paths: [dirname(require.resolve(from))] })],
@@ -177,7 +185,6 @@ export async function bundleHandler(entry: string, outDir: string): Promise<Hand
     });
   }
   const byPackage: Record<string, number> = {};
-  const inputs = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {};
   for (const [input, info] of Object.entries(inputs)) {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'src';
     byPackage[pkg] = (byPackage[pkg] ?? 0) + info.bytesInOutput;

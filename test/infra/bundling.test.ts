@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { bundleHandlers } from '../../bench/bundles';
@@ -173,6 +173,14 @@ it('keeps the mail parser, S3 and Secrets Manager out of the timer functions', a
       expect(packages).not.toContain(absent);
     }
   }
+  // Only what a bundle requires ships beside it: tables and deferred modules go with ingest alone.
+  const besides = (name: keyof typeof bundles): string[] => {
+    const b = bundles[name];
+    if ('error' in b) throw new Error(b.error);
+    return readdirSync(dirname(b.file)).sort();
+  };
+  expect(besides('ingest')).toEqual(['deferred', 'index.js', 'index.js.map', 'tables']);
+  for (const timer of ['slaBreach', 'followUp'] as const) expect(besides(timer)).toEqual(['index.js', 'index.js.map']);
 }, 60_000);
 
 describe('SDK schema keys inlined (inlineSdkSchemaKeys)', () => {
