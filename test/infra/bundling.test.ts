@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { bundleHandlers } from '../../bench/bundles';
 import { bundleHandler, DEFERRED_MODULES, inlineComputedKeys, LIBMIME_DBCS_DECODER } from '../../lib/constructs/handler-bundling';
+import fc from 'fast-check';
 import { parseMessage } from '../../lambdas/mail/parse-message';
+import { buildMail, mailParts, mutate, mutation } from '../unit/fuzz/mail-arbitraries';
 
 /**
  * What the bundling choices of HANDLER_BUNDLING leave out must not be missed at run time: each
@@ -137,6 +139,53 @@ const loaded = () => Object.keys(require.cache).filter((k) => /\\/(deferred|tabl
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('the bundle parses generated mail (broken, HTML-only, Japanese) exactly as the source does', async () => {
+    const htmlOnly = fc
+      .tuple(fc.array(fc.tuple(fc.constantFrom('p', 'b', 'li', 'td', 'h1', 'a href="https://x.example/"', 'br'), fc.string({ unit: 'grapheme', maxLength: 40 })), { maxLength: 8 }), fc.constantFrom('utf-8', 'iso-8859-1'))
+      .map(([nodes, charset]) => {
+        const html = nodes.map(([tag, t]) => `<${tag}>${t}</${tag.split(' ')[0]}>`).join('');
+        return mail(`Subject: html\r\nContent-Type: text/html; charset=${charset}`, Buffer.from(html, charset === 'utf-8' ? 'utf8' : 'latin1'));
+      });
+    const japanese = fc
+      .tuple(fc.string({ unit: fc.constantFrom(...'あいうえおカキクケコ漢字請求書、。ｱｲｳ abc123'), maxLength: 60 }), fc.constantFrom('JIS', 'SJIS', 'EUCJP'))
+      .map(([t, to]) => {
+        const charset = { JIS: 'ISO-2022-JP', SJIS: 'Shift_JIS', EUCJP: 'EUC-JP' }[to];
+        const bytes = Buffer.from(Encoding.convert(Encoding.stringToCode(t), { to, from: 'UNICODE' }));
+        return mail(`Subject: =?${charset}?B?${bytes.toString('base64')}?=\r\nContent-Type: text/plain; charset=${charset}`, bytes);
+      });
+    const broken = fc.tuple(mailParts, mutation).map(([parts, m]) => mutate(buildMail(parts), m));
+    const samples = [...fc.sample(broken, { numRuns: 150, seed: 7 }), ...fc.sample(htmlOnly, { numRuns: 50, seed: 8 }), ...fc.sample(japanese, { numRuns: 50, seed: 9 })];
+    const dir = mkdtempSync(join(tmpdir(), 'sesdesk-bundle-vs-source-'));
+    try {
+      samples.forEach((raw, i) => writeFileSync(join(dir, `${i}.eml`), raw));
+      const r = await bundleAndRun(
+        'parse-generated',
+        `
+import { appendFileSync, readFileSync } from 'node:fs';
+import { parseMessage } from ${JSON.stringify(join(ROOT, 'lambdas', 'mail', 'parse-message'))};
+(async () => {
+  for (let i = 0; i < ${samples.length}; i += 1) {
+    const m = await parseMessage(readFileSync(${JSON.stringify(dir)} + '/' + i + '.eml'));
+    appendFileSync(${JSON.stringify(dir)} + '/parsed.jsonl', JSON.stringify({ message: m.message, attachments: m.attachments.map((a) => ({ ...a, content: a.content.toString('base64') })) }) + '\\n');
+  }
+})().catch((e) => { console.log('error', e.message); process.exit(2); });
+`,
+        { AWS_REGION: 'eu-west-1' },
+      );
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('');
+      const bundled = readFileSync(join(dir, 'parsed.jsonl'), 'utf8').trim().split('\n');
+      expect(bundled).toHaveLength(samples.length);
+      for (const [i, raw] of samples.entries()) {
+        const m = await parseMessage(raw);
+        const source = JSON.parse(JSON.stringify({ message: m.message, attachments: m.attachments.map((a) => ({ ...a, content: a.content.toString('base64') })) })) as unknown;
+        expect({ i, parsed: JSON.parse(bundled[i]) as unknown }).toEqual({ i, parsed: source });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('the linkifier stand-in builds the real one, configured as recorded, when asked to find links', async () => {
     const r = await bundleAndRun(
