@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { bundleHandlers } from '../../bench/bundles';
+import { bundleHandlers, type HandlerName } from '../../bench/bundles';
+import type { HandlerBundle } from '../../lib/constructs/handler-bundling';
 import { bundleHandler, DEFERRED_MODULES, inlineComputedKeys, LIBMIME_DBCS_DECODER } from '../../lib/constructs/handler-bundling';
 import fc from 'fast-check';
 import { parseMessage } from '../../lambdas/mail/parse-message';
@@ -20,6 +21,13 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sesdesk-bundling-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** One handler's bundle out of `bundleHandlers`, or the error it failed with, thrown. */
+function built(bundles: Record<HandlerName, HandlerBundle | { error: string }>, name: HandlerName): HandlerBundle {
+  const b = bundles[name];
+  if ('error' in b) throw new Error(b.error);
+  return b;
+}
 
 async function bundleAndRun(name: string, source: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const entry = join(dir, `${name}.ts`);
@@ -209,11 +217,7 @@ console.log('after', loaded());
 
 it('keeps the mail parser, S3 and Secrets Manager out of the timer functions', async () => {
   const bundles = await bundleHandlers(join(dir, 'handlers'));
-  const packagesOf = (name: keyof typeof bundles): string[] => {
-    const b = bundles[name];
-    if ('error' in b) throw new Error(b.error);
-    return b.packages.map(([p]) => p);
-  };
+  const packagesOf = (name: HandlerName): string[] => built(bundles, name).packages.map(([p]) => p);
   expect(packagesOf('ingest')).toEqual(expect.arrayContaining(['mailparser', '@aws-sdk/client-s3', '@aws-sdk/client-secrets-manager']));
   for (const timer of ['slaBreach', 'followUp'] as const) {
     const packages = packagesOf(timer);
@@ -223,11 +227,7 @@ it('keeps the mail parser, S3 and Secrets Manager out of the timer functions', a
     }
   }
   // Only what a bundle requires ships beside it: tables and deferred modules go with ingest alone.
-  const besides = (name: keyof typeof bundles): string[] => {
-    const b = bundles[name];
-    if ('error' in b) throw new Error(b.error);
-    return readdirSync(dirname(b.file)).sort();
-  };
+  const besides = (name: HandlerName): string[] => readdirSync(dirname(built(bundles, name).file)).sort();
   expect(besides('ingest')).toEqual(['deferred', 'index.js', 'index.js.map', 'tables']);
   for (const timer of ['slaBreach', 'followUp'] as const) expect(besides(timer)).toEqual(['index.js', 'index.js.map']);
 }, 60_000);
@@ -256,11 +256,7 @@ describe('SDK schema keys inlined (inlineSdkSchemaKeys)', () => {
 
   it('leaves out the schemas of operations no handler calls, and keeps those it does', async () => {
     const bundles = await bundleHandlers(join(dir, 'schemas'));
-    const code = (name: keyof typeof bundles): string => {
-      const b = bundles[name];
-      if ('error' in b) throw new Error(b.error);
-      return readFileSync(b.file, 'utf8');
-    };
+    const code = (name: HandlerName): string => readFileSync(built(bundles, name).file, 'utf8');
     const ingest = code('ingest');
     for (const used of ['"GetObject"', '"SendEmail"', '"CreateSchedule"', '"TransactWriteItems"', '"GetSecretValue"']) expect(ingest).toContain(used);
     for (const unused of ['PutBucketLifecycleConfiguration', 'SelectObjectContent', 'CreateEmailIdentity', 'PutAccountDetails', 'UpdateScheduleGroup']) {
