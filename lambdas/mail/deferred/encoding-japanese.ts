@@ -1,8 +1,8 @@
 /**
- * `encoding-japanese` as the function bundles see it (aliased in HANDLER_BUNDLING). libmime
- * uses it only to decode ISO-2022-JP, Shift_JIS and EUC-JP text; its conversion tables are
- * bundled on their own into `deferred/encoding-japanese.js` beside the handler and loaded when
- * the first such mail arrives.
+ * `encoding-japanese` as the function bundles see it (aliased by bundleHandler,
+ * lib/constructs/handler-bundling.ts). libmime uses it only to decode ISO-2022-JP, Shift_JIS and
+ * EUC-JP text; its conversion tables are bundled on their own into `deferred/encoding-
+ * japanese.js` beside the handler and loaded when the first such mail arrives.
  *
  * libmime catches an error from the converter and falls back to iconv-lite, so a missing file
  * would not fail loudly: test/infra/bundling.test.ts decodes ISO-2022-JP through a bundle.

@@ -1,8 +1,9 @@
 /**
- * `html-to-text` as the function bundles see it (aliased in HANDLER_BUNDLING). mailparser
- * converts HTML to text only for a mail that has no plain-text part; the converter, with
- * htmlparser2 and its entity tables, is bundled on its own into `deferred/html-to-text.js`
- * beside the handler and loaded when the first such mail arrives.
+ * `html-to-text` as the function bundles see it (aliased by bundleHandler,
+ * lib/constructs/handler-bundling.ts). mailparser converts HTML to text only for a mail that has
+ * no plain-text part; the converter, with htmlparser2 and its entity tables, is bundled on its
+ * own into `deferred/html-to-text.js` beside the handler and loaded when the first such mail
+ * arrives.
  */
 import { onFirstUse } from './on-first-use';
 

@@ -1,10 +1,10 @@
 /**
- * `linkify-it` as the function bundles see it (aliased in HANDLER_BUNDLING). mailparser builds
- * one linkifier when it is loaded (compiling a pattern of every top-level domain, ~8 ms) and
- * uses it only to turn links in plain text into HTML, which sesdesk turns off
- * (`skipTextToHtml`). This stand-in records the configuration calls mailparser makes at load
- * time and builds the real linkifier from `deferred/linkify-it.js` only if it is ever asked to
- * find links.
+ * `linkify-it` as the function bundles see it (aliased by bundleHandler, lib/constructs/handler-
+ * bundling.ts). mailparser builds one linkifier when it is loaded (compiling a pattern of every
+ * top-level domain, ~8 ms) and uses it only to turn links in plain text into HTML, which sesdesk
+ * turns off (`skipTextToHtml`). This stand-in records the configuration calls mailparser makes
+ * at load time and builds the real linkifier from `deferred/linkify-it.js` only if it is ever
+ * asked to find links.
  */
 type Linkifier = Record<string, (...args: unknown[]) => unknown>;
 type LinkifyIt = (...args: unknown[]) => Linkifier;
