@@ -11,7 +11,7 @@ import { registerShow } from './commands/show';
 import { registerSla } from './commands/sla';
 import { registerStart } from './commands/start';
 import { registerTickets } from './commands/tickets';
-import { UsageError } from './usage-error';
+import { ExitStatus, UsageError } from './usage-error';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -48,8 +48,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return 0;
   } catch (error) {
+    if (error instanceof ExitStatus) return error.code; // the command printed its result already
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return 2; // commander already printed the message and the usage hint

@@ -21,6 +21,7 @@ function decodeEntities(s: string): string {
 
 function unsafeUrl(value: string): boolean {
   const v = decodeEntities(value.replace(/^["']|["']$/g, ''))
+    // eslint-disable-next-line no-control-regex -- browsers ignore control characters inside a URL scheme (java\0script:)
     .replace(/[\u0000-\u0020\u007f]+/g, '')
     .toLowerCase();
   return /^(?:javascript|vbscript|livescript):/.test(v) || (/^data:/.test(v) && !/^data:image\/(?:png|gif|jpe?g|webp);/.test(v));
