@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.jest-tmp/', '.sesdesk/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', '.jest-tmp/', '.sesdesk/'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   {
     // A disable comment names its rule and says after `--` why the line needs it.
