@@ -53,7 +53,8 @@ async function mailTo(address: string): Promise<SesStoredEmail[]> {
   return (await sesStore()).emails.filter((e) => [...e.destination.to, ...e.destination.cc].some((t) => t.toLowerCase().includes(address.toLowerCase())));
 }
 
-const sesId = (mail: SesStoredEmail) => `<${mail.messageId}@us-east-1.amazonses.com>`;
+/** The Message-ID recipients see on mail we sent: SES (and the local one) rewrites it to `<id@email.amazonses.com>` in us-east-1. */
+const sesId = (mail: SesStoredEmail) => `<${mail.messageId}@email.amazonses.com>`;
 
 async function pendingTimersOf(ticketId: string) {
   return (await stack.timers.pending()).filter((t) => t.ticketId === ticketId);
