@@ -37,6 +37,7 @@ export function cleanName(name: string, address = ''): string {
   const n = name
     .split(`<${address}>`)
     .join(' ')
+    // eslint-disable-next-line no-control-regex -- CR, LF and NUL in a name would break the header or the page that shows it
     .replace(/[\r\n\u0000]+/g, ' ')
     .replace(/\[\s*\]|\(\s*\)|<\s*>|""/g, ' ')
     .replace(/^[\s<>"']+|[\s<>"']+$/g, '')

@@ -15,7 +15,6 @@ import { localStack, sesStore, uniqueName, type SesStoredEmail } from './local-s
  * Conversations on the local stack (issue 4): real SMTP in, DynamoDB Local, local SES out.
  * Every scenario uses its own customer addresses, so the shared SES store is filtered, never cleared.
  */
-jest.setTimeout(60_000);
 
 let stack: RunningLocalStack;
 let offsetMs = 0;

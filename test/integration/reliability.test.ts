@@ -12,7 +12,6 @@ import { localStack, sesRawMessage, sesStore, uniqueName, type SesStoredEmail } 
  * listener in local-parts.test.ts; here a message just under the limit goes all the way through.
  * Every scenario uses its own addresses: the shared SES store is filtered, never cleared.
  */
-jest.setTimeout(60_000);
 
 let stack: RunningLocalStack;
 const tag = randomBytes(4).toString('hex');

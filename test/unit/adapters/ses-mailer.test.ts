@@ -108,7 +108,7 @@ describe('header injection', () => {
   });
 
   it('produces MIME with no injected header lines', async () => {
-    const parsed = await simpleParser(await composeRaw(evil));
+    const parsed = await simpleParser(composeRaw(evil));
     expect(parsed.bcc).toBeUndefined();
     expect(parsed.headers.has('x-evil')).toBe(false);
     expect(parsed.subject).toBe('Hello Bcc: victim@evil.example');
