@@ -274,7 +274,7 @@ export class DynamoDbTicketRepository implements TicketRepository {
     for (const t of c.throttles ?? []) items.push(this.throttleMove(t));
     if (items.length > 100) throw new InvalidInputError(`${what}: ${items.length} writes exceed one transaction`);
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items as never }));
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
       if (c.ticket?.write === 'create') this.counterSeen = Math.max(this.counterSeen ?? 0, c.ticket.ticket.number);
       return { ok: true };
     } catch (err) {

@@ -18,7 +18,7 @@ import { classifyAutoReply, classifyBounce, type BouncePart, type HeaderLookup }
 import { findTicketRef, findTicketRefInAddresses } from '../domain/ticket-ref';
 import { extractReply } from '../domain/reply-text';
 import { normalizeRaw } from './raw-normalize';
-import { sanitizeHtml } from './sanitize-html';
+import { isBlankText, textOfHtml } from './html-text';
 
 /** An attachment with its decoded bytes, ready to be stored. */
 export type ParsedAttachment = AttachmentInfo & { content: Buffer };
@@ -28,6 +28,12 @@ export interface ParsedMessage {
   attachments: ParsedAttachment[];
   /** Lower-cased header lookup over the top-level header block (decoded, unfolded values). */
   headers: HeaderMap;
+  /**
+   * The HTML body as the sender wrote it (decoded to UTF-8, markup untouched), or null. Like an
+   * attachment's bytes it is data from a stranger: it is not part of the message model, nothing
+   * stores it, and it must never reach a page; its readable text is in `message.text`.
+   */
+  html: string | null;
 }
 
 export interface ParseOptions {
@@ -195,21 +201,23 @@ async function parseUnsafe(input: Buffer, opts: ParseOptions, problems: string[]
     }
   });
 
+  const html = typeof mail.html === 'string' && mail.html.trim() !== '' ? mail.html : null;
   let text = (mail.text ?? '').replace(/\r\n?/g, '\n');
+  // mailparser converts HTML only when it is the message's single part (or beside text in
+  // multipart/mixed): an HTML-only multipart/alternative or multipart/related (Outlook, web
+  // clients, a signature logo), or one whose text/plain alternative is blank, would read empty.
+  if (html !== null && isBlankText(text)) {
+    try {
+      text = textOfHtml(html);
+    } catch (e) {
+      problems.push(`HTML to text conversion failed: ${errText(e)}`);
+    }
+  }
   // The DSN fields (Status, Diagnostic-Code) are what an agent needs to read a bounce.
   if (dsnTexts.length > 0) text = [text.trimEnd(), ...dsnTexts].filter((t) => t !== '').join('\n\n');
   if (text.includes('\u0000')) {
-    text = text.replace(/\u0000/g, '');
+    text = text.replaceAll('\u0000', '');
     problems.push('NUL characters removed from body');
-  }
-
-  let html: string | null = null;
-  if (typeof mail.html === 'string' && mail.html.trim() !== '') {
-    try {
-      html = sanitizeHtml(mail.html);
-    } catch (e) {
-      problems.push(`HTML sanitizer failed: ${errText(e)}`);
-    }
   }
 
   let reply = text;
@@ -247,7 +255,7 @@ async function parseUnsafe(input: Buffer, opts: ParseOptions, problems: string[]
     references,
     text,
     reply,
-    html,
+    hasHtml: html !== null,
     attachments: attachments.map(({ content: _content, ...info }) => info),
     autoReply: auto.autoReply || bounce.bounce || bounce.report,
     bounce: bounce.bounce,
@@ -258,7 +266,7 @@ async function parseUnsafe(input: Buffer, opts: ParseOptions, problems: string[]
   };
   const checked = InboundMessageSchema.safeParse(candidate);
   if (!checked.success) problems.push(`model check failed: ${checked.error.issues.map((i) => i.path.join('.')).join(', ')}`);
-  return { message: candidate, attachments, headers };
+  return { message: candidate, attachments, headers, html };
 }
 
 /** Reads the Sender header through mailparser's address parser when present. */
@@ -277,6 +285,7 @@ function flatten(list: EmailAddress[]): EmailAddress[] {
 }
 
 function toAddress(a: EmailAddress): Address {
+  // eslint-disable-next-line no-control-regex -- CR, LF and NUL in a name would break the header or the page that shows it
   return { name: (a.name ?? '').replace(/[\r\n\u0000]+/g, ' ').trim(), address: (a.address ?? '').trim().toLowerCase() };
 }
 
@@ -339,7 +348,7 @@ function pickFrom(
 function decodeSubject(raw: string | undefined): string {
   if (raw === undefined) return '';
   const value = raw.replace(/^[ \t]+/, '');
-  return safeDecodeWords(value).replace(/\u0000/g, '');
+  return safeDecodeWords(value).replaceAll('\u0000', '');
 }
 
 const ID_RE = /<([^<>\s]+@[^<>\s]+)>/g;
@@ -362,11 +371,12 @@ function normalizeMessageId(v: string | undefined): string | null {
 function attachmentInfo(a: Attachment, n: number): ParsedAttachment {
   // mailparser guesses a type from the file name for application/octet-stream; keep what was declared.
   const declared = a.headers?.get('content-type');
-  const declaredType = declared && typeof declared === 'object' && 'value' in declared ? String(declared.value) : '';
+  const declaredType = declared && typeof declared === 'object' && 'value' in declared && typeof declared.value === 'string' ? declared.value : '';
   const contentType = (declaredType || a.contentType || 'application/octet-stream').toLowerCase();
   const content = a.content ?? Buffer.alloc(0);
   const filename =
     a.filename && a.filename.trim() !== ''
+      // eslint-disable-next-line no-control-regex -- CR, LF and NUL in a name would break the header or the page that shows it
       ? a.filename.replace(/[\r\n\u0000]+/g, ' ')
       : `attachment-${n}.${EXTENSIONS[contentType] ?? 'bin'}`;
   const info: ParsedAttachment = {
@@ -397,7 +407,7 @@ function fallbackModel(raw: Buffer, problems: string[]): ParsedMessage {
     }
     headers = new HeaderMap(lines);
     text = lines.length > 0 && split ? s.slice(split.index + split[0].length) : s;
-    text = text.replace(/\u0000/g, '');
+    text = text.replaceAll('\u0000', '');
   } catch (e) {
     problems.push(`fallback header read failed: ${errText(e)}`);
   }
@@ -414,7 +424,7 @@ function fallbackModel(raw: Buffer, problems: string[]): ParsedMessage {
     references: [],
     text,
     reply: text,
-    html: null,
+    hasHtml: false,
     attachments: [],
     autoReply: false,
     bounce: false,
@@ -423,5 +433,5 @@ function fallbackModel(raw: Buffer, problems: string[]): ParsedMessage {
     ticketRef: findTicketRef(subject),
     problems,
   };
-  return { message, attachments: [], headers };
+  return { message, attachments: [], headers, html: null };
 }

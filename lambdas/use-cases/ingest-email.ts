@@ -213,7 +213,7 @@ async function safeParse(parse: MessageParser, raw: Buffer): Promise<ParsedMail>
     return {
       message: {
         messageId: null, from: null, to: [], cc: [], replyTo: [], subject: '', date: null,
-        inReplyTo: null, references: [], text: '', reply: '', html: null, attachments: [],
+        inReplyTo: null, references: [], text: '', reply: '', attachments: [],
         autoReply: false, bounce: false, ticketRef: null,
         problems: [`parser failed: ${error instanceof Error ? error.message : String(error)}`],
       },
@@ -552,7 +552,7 @@ function bounceChange(ticket: Ticket, m: InboundMessage): TicketChange {
 async function attachBounce(claim: Claim): Promise<IngestResult> {
   const { deps, parsed, key } = claim;
   const m = parsed.message;
-  const ids = [...(m.bouncedMessageId ? [m.bouncedMessageId] : []), ...threadIdCandidates(m)];
+  const ids = threadIdCandidates(m, m.bouncedMessageId);
   const ticketId = await deps.tickets.findTicketByMessageIds(ids);
   const ticket = ticketId ? await deps.tickets.getTicket(ticketId) : null;
   if (ticket) return appendToTicket(claim, ticket.id, 'references', ticket);

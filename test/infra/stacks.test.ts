@@ -20,7 +20,7 @@ beforeAll(() => {
     stateful[region] = Template.fromStack(stage.stateful);
     stateless[region] = Template.fromStack(stage.stateless);
   }
-}, 120_000);
+});
 
 test('the example config yields a stateful and a stateless stack in each of its two regions', () => {
   const names = built.stages.flatMap((s) => [s.stateful.stackName, s.stateless.stackName]).sort();
