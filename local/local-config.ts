@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseRuntimeConfig, type RuntimeConfig } from '../lambdas/use-cases/runtime-config';
-import { presetJson } from '../policies';
+import { presetJson } from '../policies/presets';
 
 /**
  * The local stack's default config, in a module of its own (no emulators imported) so tests and

@@ -23,3 +23,29 @@ export function httpUrl(host: string, port: number): string {
   const h = host.includes(':') ? `[${host}]` : host;
   return `http://${h}:${port}`;
 }
+
+/** Something else listens on a port a part of the local stack was told to use. */
+export class PortInUseError extends Error {
+  public constructor(public readonly host: string, public readonly port: number, options?: { cause?: unknown }) {
+    super(`port ${port} on ${host} is already in use`, options);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** `listen`'s EADDRINUSE as a {@link PortInUseError}; other errors unchanged. */
+export function portError(error: Error, host: string, port: number): Error {
+  return (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new PortInUseError(host, port, { cause: error }) : error;
+}
+
+/**
+ * Throws {@link PortInUseError} when `port` on `host` cannot be bound now, so a stack whose port
+ * is taken fails before it starts anything else (port 0 always binds).
+ */
+export async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error) => reject(portError(error, host, port)));
+    server.listen(port, host, () => server.close(() => resolve()));
+  });
+}

@@ -103,6 +103,12 @@ export function localTimerFire(deps: IngestDeps, logger: Pick<Console, 'info' | 
   };
 }
 
+/** The zone the desk shows times in: its display zone, else its SLA policy's. */
+function deskTimeZone(config: RuntimeConfig): string | undefined {
+  const policyZone = (config.policy as { timezone?: unknown } | null)?.timezone;
+  return config.displayTimezone ?? (typeof policyZone === 'string' ? policyZone : undefined);
+}
+
 /** The reply-token secret of a data dir, generated once so tokens outlive restarts. */
 function localSecret(dataDir: string | undefined): string {
   if (!dataDir) return randomBytes(32).toString('hex');
@@ -195,6 +201,7 @@ export async function runLocalStack(options: LocalStackOptions = {}): Promise<Ru
       endpoints: { dynamodb: emulators.dynamodb.endpoint, s3: emulators.s3.endpoint, ses: emulators.ses.endpoint },
       smtp: { host: smtp.host, port: smtp.port },
       sesViewerUrl: emulators.ses.viewerUrl,
+      timeZone: deskTimeZone(config),
     };
     if (dataDir) writeStackInfo(dataDir, info);
     return {

@@ -33,6 +33,12 @@ export interface SesRecorderOptions {
   readonly port?: number;
   /** Region SES plays, for the Message-ID it writes. @default 'us-east-1' (the local stack's) */
   readonly region?: string;
+  /** Raw messages of earlier runs, by SES message id (see ses-outbox-store.ts). @default none */
+  readonly initialRaws?: ReadonlyMap<string, Buffer>;
+  /** Told of each send the emulator accepted, with its raw MIME for a raw send. @default none */
+  readonly onAccepted?: (messageId: string, raw: Buffer | null) => void;
+  /** Told when the emulator's store was cleared (`POST /clear-store`). @default none */
+  readonly onCleared?: () => void;
 }
 
 interface UpstreamReply {
@@ -117,7 +123,7 @@ interface StoredEmail {
 export async function startSesRecorder(options: SesRecorderOptions): Promise<SesRecorder> {
   const upstream = new URL(options.upstream);
   const host = options.host ?? '127.0.0.1';
-  const raws = new Map<string, Buffer>();
+  const raws = new Map<string, Buffer>(options.initialRaws ?? []);
 
   const send = (res: ServerResponse, reply: UpstreamReply, body: Buffer = reply.body): void => {
     const headers: Record<string, string | string[] | undefined> = { ...reply.headers, 'content-length': String(body.length) };
@@ -146,9 +152,14 @@ export async function startSesRecorder(options: SesRecorderOptions): Promise<Ses
     const ok = reply.status >= 200 && reply.status < 300;
 
     const raw = ok ? rawOfRequest(method, url.pathname, String(req.headers['content-type'] ?? ''), body) : null;
-    const sentId = raw ? messageIdOfReply(reply) : null;
-    if (raw && sentId) raws.set(sentId, withMessageId(raw, sesMessageId(sentId, options.region ?? 'us-east-1')));
-    if (ok && method === 'POST' && url.pathname === '/clear-store') raws.clear();
+    const sentId = ok && method === 'POST' ? messageIdOfReply(reply) : null;
+    const sent = raw && sentId ? withMessageId(raw, sesMessageId(sentId, options.region ?? 'us-east-1')) : null;
+    if (sent && sentId) raws.set(sentId, sent);
+    if (sentId) options.onAccepted?.(sentId, sent);
+    if (ok && method === 'POST' && url.pathname === '/clear-store') {
+      raws.clear();
+      options.onCleared?.();
+    }
 
     if (ok && method === 'GET' && url.pathname === '/store') {
       const store = JSON.parse(reply.body.toString('utf8')) as { emails?: StoredEmail[] };

@@ -2,6 +2,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { SesReceiptEventInput } from '../lambdas/handlers/ses-event-schema';
 import { buildSesReceiptEvent, newSesMessageId } from './ses-event';
+import { portError } from './ports';
 
 /**
  * The local stand-in for SES inbound: an SMTP listener that accepts what SES would accept,
@@ -126,7 +127,7 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
   server.on('error', (err) => logger.error('smtp-inbound: server error', err));
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
+    const onError = (err: Error) => reject(portError(err, host, options.port ?? 2525));
     server.server.once('error', onError);
     server.listen(options.port ?? 2525, host, () => {
       server.server.removeListener('error', onError);

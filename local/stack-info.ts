@@ -18,6 +18,8 @@ export const StackInfoSchema = z.object({
   smtp: z.object({ host: z.string(), port: z.number() }),
   sesViewerUrl: z.string(),
   clock: z.optional(z.object({ offsetMs: z.number() })),
+  /** The desk's time zone (its display zone, else its SLA policy's): the CLI prints times in it. */
+  timeZone: z.optional(z.string()),
 });
 export type StackInfo = z.infer<typeof StackInfoSchema>;
 

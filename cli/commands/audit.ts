@@ -5,6 +5,7 @@ import { defaultLocalConfig } from '../../local/local-config';
 import { auditInbound, probeDedupeKey, type AuditReport } from '../../lambdas/use-cases/audit';
 import type { IngestDeps } from '../../lambdas/use-cases/ingest-email';
 import { DEFAULT_DATA_DIR } from '../../local/stack-info';
+import { regionOptions, type RegionOptions } from '../deploy-target';
 import { ExitStatus, printJson } from '../usage-error';
 import { ingestInputForObject, openInboundTarget, type InboundTarget } from './replay';
 
@@ -37,14 +38,14 @@ export function formatAuditReport(report: AuditReport, label: string): string {
 }
 
 export function registerAudit(program: Command): void {
-  program
+  const command = program
     .command('audit')
     .description('check that every raw mail under the inbound prefix has exactly one recorded outcome (exit 1 if not)')
-    .option('--data-dir <dir>', 'data directory of the local stack', DEFAULT_DATA_DIR)
-    .option('--region <region>', 'a deployed region (table and bucket from its stack outputs)')
+    .option('--data-dir <dir>', 'data directory of the local stack', DEFAULT_DATA_DIR);
+  regionOptions(command, 'audit a deployed region (table and bucket from its stack outputs) instead of the local stack')
     .option('--json', 'print JSON')
-    .action(async (opts: { dataDir: string; region?: string; json?: boolean }) => {
-      const target = await openInboundTarget({ dataDir: opts.dataDir, region: opts.region });
+    .action(async (opts: RegionOptions & { dataDir: string; json?: boolean }) => {
+      const target = await openInboundTarget(opts);
       try {
         const report = await auditTarget(target, await probeDepsFor(target, opts.region !== undefined));
         if (opts.json) printJson(report);

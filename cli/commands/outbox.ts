@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_DATA_DIR, readStackInfo } from '../../local/stack-info';
-import { table, truncate } from '../format';
+import { deskTime, table, truncate } from '../format';
 import { printJson } from '../usage-error';
 
 interface StoredEmail {
@@ -53,8 +53,8 @@ export function registerOutbox(program: Command): void {
       }
       process.stdout.write(
         `${table(
-          ['AT', 'TO', 'SUBJECT'],
-          emails.map((e) => [new Date(e.at * (e.at < 1e12 ? 1000 : 1)).toISOString(), e.destination.to.join(', '), truncate(e.subject, 70)]),
+          [`AT (${stack.timeZone ?? 'UTC'})`, 'TO', 'SUBJECT'],
+          emails.map((e) => [deskTime(new Date(e.at * (e.at < 1e12 ? 1000 : 1)).toISOString(), stack.timeZone), e.destination.to.join(', '), truncate(e.subject, 70)]),
         )}\nviewer: ${stack.sesViewerUrl}\n`,
       );
     });

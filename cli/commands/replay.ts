@@ -18,6 +18,7 @@ import { defaultLocalConfig } from '../../local/local-config';
 import { buildSesReceiptEvent } from '../../local/ses-event';
 import { DEFAULT_DATA_DIR, LOCAL_CREDENTIALS, readStackInfo } from '../../local/stack-info';
 import { FUNCTION_NAMES, INBOUND_PREFIX } from '../../lib/names';
+import { regionOptions, resolveDeployTarget, type RegionOptions } from '../deploy-target';
 import { resolveRegionStack } from '../region-stack';
 import { ExitStatus, UsageError, printJson } from '../usage-error';
 
@@ -32,12 +33,13 @@ export interface InboundTarget {
   recipient: string;
   /** Ingest deps for replay and for probing dedupe keys. */
   deps: () => Promise<IngestDeps>;
+  /** A deployed desk's ingest function (replay hands it each object). */
+  ingestFunction?: string;
   close(): void;
 }
 
-export interface TargetOptions {
+export interface TargetOptions extends Partial<RegionOptions> {
   dataDir: string;
-  region?: string;
   policy?: string;
 }
 
@@ -59,16 +61,18 @@ function targetFrom(clients: AwsClients, p: { label: string; region: string; tab
 /** Opens the local stack of `--data-dir`, or with `--region` the deployed stack's table and bucket. */
 export async function openInboundTarget(opts: TargetOptions): Promise<InboundTarget> {
   if (opts.region) {
-    const region = opts.region;
-    const outputs = await resolveRegionStack(region);
+    // The config first: a region it does not name fails here, before any AWS call.
+    const desk = resolveDeployTarget({ config: 'cdk.json', ...opts, region: opts.region });
+    const region = desk.region;
+    const outputs = await resolveRegionStack({ region, environment: desk.environment });
     const clients = createClients({ region });
-    return targetFrom(
-      clients,
-      { label: region, region, tableName: outputs.tableName, bucket: outputs.bucket, recipient: process.env.SESDESK_SUPPORT_ADDRESS ?? 'support@invalid' },
-      async () => {
+    const recipient = process.env.SESDESK_SUPPORT_ADDRESS ?? desk.supportAddress ?? 'support@invalid';
+    return {
+      ...targetFrom(clients, { label: desk.label, region, tableName: outputs.tableName, bucket: outputs.bucket, recipient }, async () => {
         throw new Error('a deployed region is replayed through its own ingest function (see replayThroughFunction), not in this process');
-      },
-    );
+      }),
+      ingestFunction: desk.names.functions.ingestEmail,
+    };
   }
   const dataDir = resolve(opts.dataDir);
   const stack = readStackInfo(dataDir);
@@ -153,8 +157,9 @@ async function replayInProcess(target: InboundTarget): Promise<IngestRaw> {
  * and is handed to the region's own ingest function (synchronously, to read its outcome), so
  * replay runs with exactly the deployed code, config, secret and timers.
  */
-export function replayThroughFunction(target: Pick<InboundTarget, 'region' | 'inboundPrefix' | 'recipient'>): IngestRaw {
+export function replayThroughFunction(target: Pick<InboundTarget, 'region' | 'inboundPrefix' | 'recipient' | 'ingestFunction'>): IngestRaw {
   const lambda = new LambdaClient({ region: target.region });
+  const functionName = target.ingestFunction ?? FUNCTION_NAMES.ingestEmail;
   return async (object) => {
     const event = buildSesReceiptEvent({
       raw: object.raw,
@@ -165,25 +170,25 @@ export function replayThroughFunction(target: Pick<InboundTarget, 'region' | 'in
       now: object.lastModified,
     });
     const out = await lambda.send(
-      new InvokeCommand({ FunctionName: FUNCTION_NAMES.ingestEmail, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
+      new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
     );
     const payload = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
-    if (out.FunctionError) throw new Error(`${FUNCTION_NAMES.ingestEmail} failed: ${payload.slice(0, 500)}`);
+    if (out.FunctionError) throw new Error(`${functionName} failed: ${payload.slice(0, 500)}`);
     return JSON.parse(payload) as IngestResult;
   };
 }
 
 export function registerReplay(program: Command): void {
-  program
+  const command = program
     .command('replay')
     .description('re-ingest raw mail kept under the inbound prefix (idempotent: processed mail is a duplicate)')
     .option('--since <iso>', 'only mail stored at or after this instant')
     .option('--until <iso>', 'only mail stored before this instant')
-    .option('--data-dir <dir>', 'data directory of the local stack', DEFAULT_DATA_DIR)
-    .option('--region <region>', 'a deployed region: objects from its bucket (stack outputs) through its own ingest function; set SESDESK_SUPPORT_ADDRESS to the envelope recipient')
+    .option('--data-dir <dir>', 'data directory of the local stack', DEFAULT_DATA_DIR);
+  regionOptions(command, 'replay the raw mail of a deployed region through its own ingest function (envelope recipient: its first support address, or SESDESK_SUPPORT_ADDRESS)')
     .option('--policy <preset-or-file>', 'SLA policy the local stack runs with', 'platform')
     .option('--json', 'print the summary as JSON')
-    .action(async (opts: { since?: string; until?: string; dataDir: string; region?: string; policy: string; json?: boolean }) => {
+    .action(async (opts: RegionOptions & { since?: string; until?: string; dataDir: string; policy: string; json?: boolean }) => {
       const since = parseInstant('--since', opts.since);
       const until = parseInstant('--until', opts.until);
       if (since && until && since.getTime() >= until.getTime()) throw new UsageError('--since must be before --until');

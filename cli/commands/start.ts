@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { rmSync } from 'node:fs';
 import { DEFAULT_DATA_DIR, stackInfoPath } from '../../local/stack-info';
 import { defaultLocalConfig } from '../../local/local-config';
+import { assertPortFree, PortInUseError } from '../../local/ports';
 import { runLocalStack } from '../../local/run-stack';
 import { UsageError } from '../usage-error';
 
@@ -22,7 +23,15 @@ export function registerStart(program: Command): void {
       } catch (error) {
         throw new UsageError(`--policy ${opts.policy}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      const stack = await runLocalStack({ dataDir: opts.dataDir, smtpPort: port, host: opts.host, config });
+      // Checked first, so a taken port fails in a moment, before DynamoDB Local's JVM starts.
+      const stack = await assertPortFree(opts.host, port)
+        .then(() => runLocalStack({ dataDir: opts.dataDir, smtpPort: port, host: opts.host, config }))
+        .catch((error: unknown) => {
+          if (!(error instanceof PortInUseError)) throw error;
+          throw new Error(
+            `the SMTP port ${error.port} on ${error.host} is already in use (another sesdesk start?): choose another with --smtp-port, e.g. --smtp-port ${error.port === 65535 ? 2526 : error.port + 1}`,
+          );
+        });
       const { info } = stack;
       process.stdout.write(
         [

@@ -45,7 +45,8 @@ async function stop(child: ChildProcess): Promise<number | null> {
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-it('start, send, tickets, show, outbox; Ctrl-C stops; data survives a restart', async () => {
+it('start, send, tickets, show, outbox; Ctrl-C stops; tickets and outbox survive a restart', async () => {
+  let outboxBefore: unknown;
   const first = await start();
   try {
     expect(first.output()).toMatch(/SMTP inbound \(plays SES\):\s+127\.0\.0\.1:\d+/);
@@ -71,6 +72,15 @@ it('start, send, tickets, show, outbox; Ctrl-C stops; data survives a restart', 
     expect(ack).toBeDefined();
     expect(ack!.to.join(',')).toContain('ana@customer.example');
     expect(ack!.headers['In-Reply-To']).toBe('<first-mail-0001@customer.example>');
+    outboxBefore = outbox;
+
+    // tickets --json gives the document of show --json (without its messages).
+    const { messages: _messages, ...shownTicket } = shown as unknown as Record<string, unknown>;
+    expect(tickets.find((t) => t.id === id)).toEqual(shownTicket);
+    // People read times in the desk's zone (the platform preset: Europe/Berlin) with the offset.
+    const table = run(['tickets']).stdout;
+    expect(table).toMatch(/DUE \(Europe\/Berlin\)/);
+    expect(table).toMatch(new RegExp(`${id}\\s+open\\s+\\S+\\s+\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\+0[12]:00`));
   } finally {
     expect(await stop(first.child)).toBe(0);
   }
@@ -80,6 +90,9 @@ it('start, send, tickets, show, outbox; Ctrl-C stops; data survives a restart', 
   try {
     const tickets = JSON.parse(run(['tickets', '--json']).stdout) as Array<{ id: string }>;
     expect(tickets).toHaveLength(1);
+    // The outbox survives the restart like the ticket: the same ack, headers and all.
+    const outbox = JSON.parse(run(['outbox', '--json']).stdout) as Array<{ messageId: string; subject: string; headers: Record<string, string> }>;
+    expect(outbox).toEqual(outboxBefore);
     const again = run(['send', join(repo, 'examples/first.eml')]);
     expect(again.stdout).toMatch(/duplicate/);
   } finally {

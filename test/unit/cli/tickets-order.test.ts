@@ -1,7 +1,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { byUrgency, urgentDue } from '../../../cli/format';
+import { byUrgency, deskTime, urgentDue } from '../../../cli/format';
+import { ticketDocument } from '../../../cli/ticket-document';
 import { main } from '../../../cli/main';
 import type { Ticket, TicketStatus } from '../../../lambdas/domain/ticket';
 import { mockStatefulStack } from './stack-mock';
@@ -107,8 +108,8 @@ describe('sesdesk tickets: most urgent SLA first', () => {
     expect(await tickets('--json')).toBe(0);
     const listed = JSON.parse(stdout) as Ticket[];
     expect(listed.map((t) => t.id)).toEqual(EXPECTED);
-    // Whole tickets, without the storage attributes.
-    expect(listed[0]).toEqual(T.breached);
+    // The ticket documents of `show --json`: no storage attributes, no internal fields.
+    expect(listed[0]).toEqual(JSON.parse(JSON.stringify(ticketDocument(T.breached))));
   });
 
   it('the table shows the same order and the deadline it ordered by ("-" when none runs)', async () => {
@@ -116,8 +117,10 @@ describe('sesdesk tickets: most urgent SLA first', () => {
     const rows = stdout.trimEnd().split('\n').slice(2);
     const cells = rows.map((r) => r.split(/\s{2,}/));
     expect(cells.map((c) => c[0])).toEqual(EXPECTED);
-    expect(cells.map((c) => c[3])).toEqual([at(-2), at(0.5), at(1), at(3), '-', '-', '-']);
-    expect(stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+PRIORITY\s+DUE\s+REQUESTER\s+SUBJECT$/);
+    // In the desk's time zone (eu-west-1 runs the fairfax policy, America/New_York) with the offset.
+    expect(cells.map((c) => c[3])).toEqual([at(-2), at(0.5), at(1), at(3)].map((iso) => deskTime(iso, 'America/New_York')).concat(['-', '-', '-']));
+    expect(cells[0][3]).toBe('2026-11-18 03:00 -05:00');
+    expect(stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+PRIORITY\s+DUE \(America\/New_York\)\s+REQUESTER\s+SUBJECT$/);
   });
 
   it('--status keeps the order inside the status asked for', async () => {
