@@ -5,6 +5,15 @@ import { defaultLocalConfig } from '../../local/local-config';
 import { runLocalStack } from '../../local/run-stack';
 import { UsageError } from '../usage-error';
 
+/** Where `sesdesk start` serves the desk page unless told otherwise (`sesdesk desk` uses the next port). */
+export const DEFAULT_DESK_PORT = 4280;
+
+function portNumber(option: string, text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${option}: "${text}" is not a port number`);
+  return port;
+}
+
 export function registerStart(program: Command): void {
   program
     .command('start')
@@ -13,20 +22,22 @@ export function registerStart(program: Command): void {
     .option('--smtp-port <port>', 'SMTP listener port', '2525')
     .option('--host <host>', 'address every part listens on', '127.0.0.1')
     .option('--policy <preset-or-file>', 'SLA policy: a preset (facs, fairfax, faxguys, platform) or a JSON file', 'platform')
-    .action(async (opts: { dataDir: string; smtpPort: string; host: string; policy: string }) => {
-      const port = Number(opts.smtpPort);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--smtp-port: "${opts.smtpPort}" is not a port number`);
+    .option('--desk-port <port>', 'desk page port (0: a free one)', String(DEFAULT_DESK_PORT))
+    .action(async (opts: { dataDir: string; smtpPort: string; host: string; policy: string; deskPort: string }) => {
+      const port = portNumber('--smtp-port', opts.smtpPort);
+      const deskPort = portNumber('--desk-port', opts.deskPort);
       let config;
       try {
         config = defaultLocalConfig(opts.policy);
       } catch (error) {
         throw new UsageError(`--policy ${opts.policy}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      const stack = await runLocalStack({ dataDir: opts.dataDir, smtpPort: port, host: opts.host, config });
+      const stack = await runLocalStack({ dataDir: opts.dataDir, smtpPort: port, host: opts.host, config, desk: { port: deskPort } });
       const { info } = stack;
       process.stdout.write(
         [
           'sesdesk local stack is running (Ctrl-C to stop)',
+          `  Desk page:                 ${info.deskUrl ?? '-'}   queue, tickets, SLA report`,
           `  SMTP inbound (plays SES):  ${info.smtp.host}:${info.smtp.port}   mail to ${info.supportAddress}`,
           `  SES mail viewer:           ${info.sesViewerUrl}`,
           `  SES API (outbound):        ${info.endpoints.ses}`,
