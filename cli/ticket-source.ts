@@ -3,7 +3,6 @@ import { DynamoDbTicketRepository } from '../lambdas/adapters/dynamodb-ticket-re
 import { DynamoDbInboundLedger } from '../lambdas/adapters/dynamodb-inbound-ledger';
 import type { InboundLedger, TicketRepository } from '../lambdas/domain/ports';
 import { readStackInfo, type StackInfo } from '../local/stack-info';
-import { resolveRegionStack } from './region-stack';
 
 export interface TicketSource {
   tickets: TicketRepository;
@@ -25,6 +24,8 @@ export function localTicketSource(dataDir: string): TicketSource {
 
 /** Opens the tickets of a deployed region (`--region R`), found through its stack outputs. */
 export async function regionTicketSource(region: string): Promise<TicketSource> {
+  // Only --region needs CloudFormation: the local stack never loads its client.
+  const { resolveRegionStack } = await import('./region-stack');
   const stack = await resolveRegionStack(region);
   const { doc } = createDynamoDbClients({ region });
   return {

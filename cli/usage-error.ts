@@ -1,5 +1,7 @@
-/** Misuse of the CLI or invalid input: printed with usage, exit code 2 (cli.md). */
-export class UsageError extends Error {
+import { InvalidInputError } from '../lambdas/domain/errors';
+
+/** Misuse of the CLI or invalid input: printed with usage, exit code 2 (docs/cli.md). */
+export class UsageError extends InvalidInputError {
   public constructor(message: string) {
     super(message);
     this.name = 'UsageError';

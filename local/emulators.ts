@@ -10,6 +10,8 @@ import startSesServer from 'aws-ses-v2-local';
 import { findFreePort, httpUrl } from './ports';
 import { startSesRecorder } from './ses-recorder';
 
+export { LOCAL_CREDENTIALS } from './stack-info';
+
 /**
  * The three AWS emulators of the local stack. This is tooling (a composition root), not
  * Lambda code, so it may use @aws-sdk directly.
@@ -203,13 +205,6 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   }
   return { endpoint, port, stop };
 }
-
-/**
- * Credentials the local stack's clients use. s3rver only knows this key pair out of the box
- * (it never checks SigV4 signatures, but it does look the access key id up); the other
- * emulators accept anything.
- */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 let anyS3KeyAccepted = false;
 

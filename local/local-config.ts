@@ -1,15 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseRuntimeConfig, type RuntimeConfig } from '../lambdas/use-cases/runtime-config';
+import { presetJson } from '../policies';
 
 /**
  * The local stack's default config, in a module of its own (no emulators imported) so tests and
  * the benchmark's memory child can use it cheaply.
  */
-const PRESET_DIR = resolve(__dirname, '..', 'policies');
 
-/** Reads a shipped preset (`platform`) or a policy file path as raw JSON. */
-export function readPolicyJson(nameOrPath: string, presetDir = PRESET_DIR): unknown {
+/**
+ * Reads a shipped preset (`platform`) or a policy file path as raw JSON. The presets are the
+ * ones compiled in (policies/index.ts), so a bundle needs no policies/ folder beside it, unless
+ * `presetDir` names a folder to read them from.
+ */
+export function readPolicyJson(nameOrPath: string, presetDir?: string): unknown {
+  if (presetDir === undefined) {
+    const compiled = /^[a-z0-9-]+$/.test(nameOrPath) ? presetJson(nameOrPath) : null;
+    return compiled ?? JSON.parse(readFileSync(resolve(nameOrPath), 'utf8'));
+  }
   const preset = resolve(presetDir, `${nameOrPath}.json`);
   const file = /^[a-z0-9-]+$/.test(nameOrPath) && existsSync(preset) ? preset : resolve(nameOrPath);
   return JSON.parse(readFileSync(file, 'utf8'));
@@ -20,7 +28,7 @@ export function readPolicyJson(nameOrPath: string, presetDir = PRESET_DIR): unkn
  * support@example.com, agents at example.com trusted without SPF/DKIM verdicts (they cannot be
  * judged locally; a deployed config never does this), customers at any other domain.
  */
-export function defaultLocalConfig(policy = 'platform', presetDir = PRESET_DIR): RuntimeConfig {
+export function defaultLocalConfig(policy = 'platform', presetDir?: string): RuntimeConfig {
   return parseRuntimeConfig({
     region: 'local',
     ticketPrefix: 'LOCAL',

@@ -17,57 +17,15 @@ import { ensureBucket, ensureTable } from './provision';
 import { startSmtpInbound, type SmtpInbound } from './smtp-inbound';
 import { writeStackInfo, type StackInfo } from './stack-info';
 import { defaultLocalConfig } from './local-config';
+import { CLOCK_FILE, FileOffsetClock } from './local-clock';
 
 export { defaultLocalConfig, readPolicyJson } from './local-config';
+export { CLOCK_FILE, FileOffsetClock, readClockOffset, writeClockOffset } from './local-clock';
 
 export const LOCAL_TABLE = 'sesdesk-local';
 export const LOCAL_BUCKET = 'sesdesk-raw-mail-local';
 export const LOCAL_REGION = 'us-east-1';
 export const INBOUND_PREFIX = 'inbound/';
-
-/** The clock file of a data dir: `{ "offsetMs": n }`, written by `sesdesk clock`. */
-export const CLOCK_FILE = 'clock.json';
-
-/** The local clock's offset from real time in a data dir (0 when there is no clock file). */
-export function readClockOffset(dataDir: string): number {
-  try {
-    const offset = Number(JSON.parse(readFileSync(join(resolve(dataDir), CLOCK_FILE), 'utf8')).offsetMs);
-    return Number.isFinite(offset) ? offset : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Sets the local clock's offset of a data dir; a running stack picks it up within a second. */
-export function writeClockOffset(dataDir: string, offsetMs: number): void {
-  mkdirSync(resolve(dataDir), { recursive: true });
-  writeFileSync(join(resolve(dataDir), CLOCK_FILE), `${JSON.stringify({ offsetMs })}\n`);
-}
-
-/**
- * The local clock: real time plus an offset kept in `<data-dir>/clock.json`, so
- * `sesdesk clock advance 4h` moves time for a running stack without touching ticket data.
- */
-export class FileOffsetClock implements Clock {
-  private offsetMs = 0;
-  private lastRead = 0;
-
-  public constructor(private readonly file: string | null, initialOffsetMs = 0) {
-    this.offsetMs = initialOffsetMs;
-  }
-
-  public now(): Date {
-    if (this.file && Date.now() - this.lastRead > 200) {
-      this.lastRead = Date.now();
-      try {
-        this.offsetMs = Number(JSON.parse(readFileSync(this.file, 'utf8')).offsetMs) || 0;
-      } catch {
-        // no clock file yet: no offset
-      }
-    }
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
 
 /** A Lambda context for running handlers in-process. */
 export function localContext(functionName: string): Context {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from '../lambdas/domain/zod';
 
 /**
  * What a running `sesdesk start` writes to `<data-dir>/stack.json` so the other commands
@@ -17,11 +17,18 @@ export const StackInfoSchema = z.object({
   endpoints: z.object({ dynamodb: z.string(), s3: z.string(), ses: z.string() }),
   smtp: z.object({ host: z.string(), port: z.number() }),
   sesViewerUrl: z.string(),
-  clock: z.object({ offsetMs: z.number() }).optional(),
+  clock: z.optional(z.object({ offsetMs: z.number() })),
 });
 export type StackInfo = z.infer<typeof StackInfoSchema>;
 
 export const DEFAULT_DATA_DIR = './.sesdesk';
+
+/**
+ * Credentials the local stack's clients use. s3rver only knows this key pair out of the box
+ * (it never checks SigV4 signatures, but it does look the access key id up); the other
+ * emulators accept anything.
+ */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 export function stackInfoPath(dataDir: string): string {
   return join(resolve(dataDir), 'stack.json');

@@ -16,6 +16,11 @@ const PRESETS: Readonly<Record<string, unknown>> = { facs, fairfax, faxguys, pla
 /** Names of the shipped presets. */
 export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
 
+/** A shipped preset as its raw JSON (null for a name that is not a preset). */
+export function presetJson(name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(PRESETS, name) ? PRESETS[name] : null;
+}
+
 /**
  * A shipped preset, validated.
  *

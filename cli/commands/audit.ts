@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createClients } from '../../lambdas/adapters/clients';
 import { buildIngestDeps } from '../../lambdas/handlers/wiring';
-import { defaultLocalConfig } from '../../local/run-stack';
+import { defaultLocalConfig } from '../../local/local-config';
 import { auditInbound, probeDedupeKey, type AuditReport } from '../../lambdas/use-cases/audit';
 import type { IngestDeps } from '../../lambdas/use-cases/ingest-email';
 import { DEFAULT_DATA_DIR } from '../../local/stack-info';

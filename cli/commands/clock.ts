@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readClockOffset, writeClockOffset } from '../../local/run-stack';
+import { readClockOffset, writeClockOffset } from '../../local/local-clock';
 import { DEFAULT_DATA_DIR } from '../../local/stack-info';
 import { UsageError, printJson } from '../usage-error';
 

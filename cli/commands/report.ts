@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { formatDurationMs, slaReport, type AttainmentRow, type PriorityReportRow } from '../../lambdas/domain/sla/report';
-import { readClockOffset } from '../../local/run-stack';
+import { readClockOffset } from '../../local/local-clock';
 import { DEFAULT_DATA_DIR } from '../../local/stack-info';
 import { table } from '../format';
 import { localTicketSource } from '../ticket-source';

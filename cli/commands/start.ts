@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { rmSync } from 'node:fs';
 import { DEFAULT_DATA_DIR, stackInfoPath } from '../../local/stack-info';
-import { defaultLocalConfig, runLocalStack } from '../../local/run-stack';
+import { defaultLocalConfig } from '../../local/local-config';
+import { runLocalStack } from '../../local/run-stack';
 import { UsageError } from '../usage-error';
 
 export function registerStart(program: Command): void {

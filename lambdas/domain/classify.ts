@@ -104,21 +104,25 @@ export function classifyBounce(input: BounceInput): BounceVerdict {
     for (const r of v.split(',')) if (r.trim()) failedRecipients.push(r.trim().toLowerCase());
   }
   const isReport = /^multipart\/report\b/i.test(contentType) && /report-type\s*=\s*"?delivery-status/i.test(contentType);
-  const dsn = parts.find((p) => /^message\/(?:global-)?delivery-status/i.test(p.contentType));
+  const dsnParts = parts.filter((p) => /^message\/(?:global-)?delivery-status/i.test(p.contentType));
+  // Every per-recipient group of every status part counts: one message can carry several
+  // status parts (a relay's report beside the final MTA's), and any failed recipient in any of
+  // them makes it a bounce; delayed, delivered, relayed and expanded recipients do not.
   let failedAction = false;
   let anyAction = false;
-  if (dsn) {
+  for (const dsn of dsnParts) {
     for (const g of dsnGroups(dsn.text)) {
-      const action = g.get('action')?.toLowerCase();
+      const action = /^[a-z-]+/i.exec(g.get('action') ?? '')?.[0].toLowerCase();
       if (action) anyAction = true;
       const status = g.get('status') ?? '';
       if (action === 'failed' || (!action && /^5\./.test(status))) {
         failedAction = true;
-        const rcpt = (g.get('final-recipient') ?? g.get('original-recipient') ?? '').replace(/^[^;]*;\s*/, '').toLowerCase();
+        const rcpt = (g.get('final-recipient') ?? g.get('original-recipient') ?? '').replace(/^[^;]*;\s*/, '').replace(/^<|>$/g, '').toLowerCase();
         if (rcpt && !failedRecipients.includes(rcpt)) failedRecipients.push(rcpt);
       }
     }
   }
+  const dsn = dsnParts[0];
   const returned = parts.find((p) => /^(?:message\/rfc822|text\/rfc822-headers|message\/global)/i.test(p.contentType));
   let bouncedMessageId: string | null = null;
   if (returned) {

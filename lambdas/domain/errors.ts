@@ -41,12 +41,24 @@ export class TransientError extends TicketError {
   }
 }
 
+/**
+ * Marks an {@link InvalidInputError} where `instanceof` cannot tell: each CLI command is bundled
+ * with its own copy of this module, and the CLI's entry point judges the errors they throw.
+ */
+const INVALID_INPUT = Symbol.for('sesdesk.InvalidInputError');
+
 /** Input that can never succeed: a retry would fail the same way. */
 export class InvalidInputError extends TicketError {
   public constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'InvalidInputError';
   }
+}
+Object.defineProperty(InvalidInputError.prototype, INVALID_INPUT, { value: true });
+
+/** True for an {@link InvalidInputError} (any subclass), whichever copy of this module made it. */
+export function isInvalidInput(error: unknown): error is InvalidInputError {
+  return error instanceof InvalidInputError || (typeof error === 'object' && error !== null && INVALID_INPUT in error);
 }
 
 /** A status change the ticket state machine forbids. */

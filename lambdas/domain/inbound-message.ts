@@ -37,8 +37,11 @@ export const InboundMessageSchema = z.object({
   text: z.string(),
   /** Only the new text: quoted history and signature removed. */
   reply: z.string(),
-  /** Sanitised HTML body, when the message had one (never rendered unsanitised). */
-  html: z.optional(z.nullable(z.string())),
+  /**
+   * The message had an HTML body. Its readable text is in `text` (derived from the HTML when no
+   * text/plain part has any); the markup itself is not kept, so nothing downstream can render it.
+   */
+  hasHtml: z.optional(z.boolean()),
   attachments: z.array(AttachmentInfoSchema),
   autoReply: z.boolean(),
   bounce: z.boolean(),

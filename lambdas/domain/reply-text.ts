@@ -12,11 +12,20 @@
  * backtracking pattern over a 1 MB line would stall the ingest Lambda.
  */
 
+import { isClientFooter } from './client-footers';
+
 /** Longest line a header regex is run on; longer lines are never reply headers. */
 const MAX_HEADER_LINE = 400;
 
-const SIGNATURE_START = /^\s*--|^\s*__|^-\w|^(?:Sent from my|Von meinem|Enviado desde mi|Envoy[ée] de mon)\s/;
-const MOBILE_LINE = /^\s*(?:Sent from my|Von meinem\s.*gesendet|Enviado desde mi|Envoy[ée] de mon)\b.{0,80}$/i;
+/**
+ * Where a customer's signature may start: email_reply_parser's rule (a paragraph opening with
+ * `--`, `__` or `-x`, which catches "-Ana" and mailing-list footers) or a client footer. Only
+ * for customer mail: an agent's text is cut only at the standard delimiter (`agentReplyText`).
+ */
+const SIGNATURE_PREFIX = /^\s*--|^\s*__|^-\w/;
+const isSignatureStart = (line: string): boolean => SIGNATURE_PREFIX.test(line) || isClientFooter(line);
+/** The standard signature delimiter (RFC 3676 4.3): "-- " alone on a line; clients often drop the space. */
+const SIGNATURE_DELIMITER = /^-- ?$/;
 
 /** "On <date>, <name> wrote:" and its siblings in other languages. */
 const QUOTE_HEADER =
@@ -116,11 +125,11 @@ function fragmentsOf(lines: string[]): Fragment[] {
   };
   for (let i = lines.length - 1; i >= 0; i--) {
     let line = lines[i];
-    if (!SIGNATURE_START.test(line)) line = line.trimEnd();
+    if (!isSignatureStart(line)) line = line.trimEnd();
     const quoted = line.startsWith('>');
     if (state.current && line === '') {
       const top = state.current.lines[0];
-      if (top !== undefined && SIGNATURE_START.test(top)) {
+      if (top !== undefined && isSignatureStart(top)) {
         state.current.signature = true;
         finish();
       }
@@ -180,8 +189,47 @@ export function readReply(text: string): { fragments: ReplyFragment[]; visible: 
     .join('\n')
     .trimEnd()
     .split('\n');
-  while (visible.length > 0 && (visible[visible.length - 1].trim() === '' || MOBILE_LINE.test(visible[visible.length - 1]))) {
+  while (visible.length > 0 && (visible[visible.length - 1].trim() === '' || isClientFooter(visible[visible.length - 1]))) {
     visible.pop();
   }
   return { fragments, visible: visible.join('\n').trimEnd() };
+}
+
+/**
+ * The words of an agent's reply, to be relayed to the customer whole: only quoted history
+ * (reply headers with the quote below them, Outlook "Original Message" and "From: / Sent:"
+ * blocks, `>` lines at the end), a signature behind the standard delimiter (`-- ` alone on a
+ * line) and client footers ("Sent from my iPhone") at the end are removed. Unlike customer
+ * mail, a paragraph starting with `--`, `-x` or `__` is the agent's text, and the lines kept
+ * are returned exactly as written (trailing blank lines aside). Pure and linear.
+ */
+export function agentReplyText(text: string): string {
+  let lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const cut = findHistoryCut(lines);
+  if (cut >= 0) lines = lines.slice(0, cut);
+  lines = dropTrailingQuote(lines);
+  const delimiter = lines.findIndex((l) => SIGNATURE_DELIMITER.test(l));
+  if (delimiter >= 0) lines = lines.slice(0, delimiter);
+  for (;;) {
+    const last = lines[lines.length - 1];
+    if (last === undefined || !(last.trim() === '' || isClientFooter(last))) break;
+    lines.pop();
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Without the `>` quote at the end of a body and the reply header that introduces it
+ * ("On ... wrote:", possibly wrapped over three lines). Quotes with the agent's answers below
+ * them (inline answers) stay: only what follows the last unquoted line goes.
+ */
+function dropTrailingQuote(lines: string[]): string[] {
+  let end = lines.length;
+  while (end > 0 && (lines[end - 1].trim() === '' || lines[end - 1].startsWith('>'))) end--;
+  if (!lines.slice(end).some((l) => l.startsWith('>'))) return lines;
+  // A reply header directly above the quote (wrapped headers span up to three lines).
+  for (let start = end - 1; start >= Math.max(0, end - 3); start--) {
+    if (isQuoteHeader(lines.slice(start, end).map((l) => l.trim()).join(' '))) return lines.slice(0, start);
+  }
+  return lines.slice(0, end);
 }

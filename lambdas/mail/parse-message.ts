@@ -18,7 +18,7 @@ import { classifyAutoReply, classifyBounce, type BouncePart, type HeaderLookup }
 import { findTicketRef, findTicketRefInAddresses } from '../domain/ticket-ref';
 import { extractReply } from '../domain/reply-text';
 import { normalizeRaw } from './raw-normalize';
-import { sanitizeHtml } from './sanitize-html';
+import { isBlankText, textOfHtml } from './html-text';
 
 /** An attachment with its decoded bytes, ready to be stored. */
 export type ParsedAttachment = AttachmentInfo & { content: Buffer };
@@ -28,6 +28,12 @@ export interface ParsedMessage {
   attachments: ParsedAttachment[];
   /** Lower-cased header lookup over the top-level header block (decoded, unfolded values). */
   headers: HeaderMap;
+  /**
+   * The HTML body as the sender wrote it (decoded to UTF-8, markup untouched), or null. Like an
+   * attachment's bytes it is data from a stranger: it is not part of the message model, nothing
+   * stores it, and it must never reach a page; its readable text is in `message.text`.
+   */
+  html: string | null;
 }
 
 export interface ParseOptions {
@@ -195,21 +201,23 @@ async function parseUnsafe(input: Buffer, opts: ParseOptions, problems: string[]
     }
   });
 
+  const html = typeof mail.html === 'string' && mail.html.trim() !== '' ? mail.html : null;
   let text = (mail.text ?? '').replace(/\r\n?/g, '\n');
+  // mailparser converts HTML only when it is the message's single part (or beside text in
+  // multipart/mixed): an HTML-only multipart/alternative or multipart/related (Outlook, web
+  // clients, a signature logo), or one whose text/plain alternative is blank, would read empty.
+  if (html !== null && isBlankText(text)) {
+    try {
+      text = textOfHtml(html);
+    } catch (e) {
+      problems.push(`HTML to text conversion failed: ${errText(e)}`);
+    }
+  }
   // The DSN fields (Status, Diagnostic-Code) are what an agent needs to read a bounce.
   if (dsnTexts.length > 0) text = [text.trimEnd(), ...dsnTexts].filter((t) => t !== '').join('\n\n');
   if (text.includes('\u0000')) {
     text = text.replace(/\u0000/g, '');
     problems.push('NUL characters removed from body');
-  }
-
-  let html: string | null = null;
-  if (typeof mail.html === 'string' && mail.html.trim() !== '') {
-    try {
-      html = sanitizeHtml(mail.html);
-    } catch (e) {
-      problems.push(`HTML sanitizer failed: ${errText(e)}`);
-    }
   }
 
   let reply = text;
@@ -247,7 +255,7 @@ async function parseUnsafe(input: Buffer, opts: ParseOptions, problems: string[]
     references,
     text,
     reply,
-    html,
+    hasHtml: html !== null,
     attachments: attachments.map(({ content: _content, ...info }) => info),
     autoReply: auto.autoReply || bounce.bounce || bounce.report,
     bounce: bounce.bounce,
@@ -258,7 +266,7 @@ async function parseUnsafe(input: Buffer, opts: ParseOptions, problems: string[]
   };
   const checked = InboundMessageSchema.safeParse(candidate);
   if (!checked.success) problems.push(`model check failed: ${checked.error.issues.map((i) => i.path.join('.')).join(', ')}`);
-  return { message: candidate, attachments, headers };
+  return { message: candidate, attachments, headers, html };
 }
 
 /** Reads the Sender header through mailparser's address parser when present. */
@@ -414,7 +422,7 @@ function fallbackModel(raw: Buffer, problems: string[]): ParsedMessage {
     references: [],
     text,
     reply: text,
-    html: null,
+    hasHtml: false,
     attachments: [],
     autoReply: false,
     bounce: false,
@@ -423,5 +431,5 @@ function fallbackModel(raw: Buffer, problems: string[]): ParsedMessage {
     ticketRef: findTicketRef(subject),
     problems,
   };
-  return { message, attachments: [], headers };
+  return { message, attachments: [], headers, html: null };
 }

@@ -1,6 +1,7 @@
 import { isAgentAddress } from '../domain/agents';
 import { planAgentReply } from '../domain/agent-reply';
 import { parseEmailCommands } from '../domain/email-commands';
+import { agentReplyText } from '../domain/reply-text';
 import type { InboundMessage } from '../domain/inbound-message';
 import { buildAgentRelay, buildCommandError } from '../domain/outbound';
 import { buildStatusUpdate } from '../domain/status-mail';
@@ -25,7 +26,9 @@ export interface AgentReplyDeps {
  */
 export function planAgentMessage(deps: AgentReplyDeps, ticket: Ticket, message: InboundMessage): TicketChange {
   const agent = message.from ?? { name: '', address: '' };
-  const parsed = parseEmailCommands(message.reply || message.text);
+  // The agent's words go to the customer whole: not `message.reply`, which is cut the way
+  // customer mail is (a paragraph starting with `--` or `-x` taken for a signature).
+  const parsed = parseEmailCommands(agentReplyText(message.text));
   const sender = deskSender(deps, ticket);
   const plan = planAgentReply(ticket, parsed, {
     agent: agent.address.toLowerCase(),

@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock';
-import { ConcurrentModificationError, InvalidInputError, NotFoundError, TransientError } from '../domain/errors';
+import { ConcurrentModificationError, isInvalidInput, NotFoundError, TransientError } from '../domain/errors';
 import type { InboundLedger, LedgerOutcome, Mailer, OutboundMail, RawMailStore, SentMail, TicketRepository, TimerRequest, TimerScheduler } from '../domain/ports';
 import type { PendingMail, Ticket, TicketMessage } from '../domain/ticket';
 import { THREAD_IDS_KEPT } from '../domain/conversation';
@@ -106,7 +106,7 @@ export async function deliverOutbox(deps: DeliverDeps, ticket: Ticket, owner: Ow
  * in the dead-letter queue rather than being written off as refused.
  */
 export function isRefusal(error: unknown): boolean {
-  return error instanceof InvalidInputError;
+  return isInvalidInput(error);
 }
 
 /** Why a mail was refused, as recorded on the ticket. */

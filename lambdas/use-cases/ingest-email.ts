@@ -113,7 +113,7 @@ async function safeParse(parse: MessageParser, raw: Buffer): Promise<ParsedMail>
     return {
       message: {
         messageId: null, from: null, to: [], cc: [], replyTo: [], subject: '', date: null,
-        inReplyTo: null, references: [], text: '', reply: '', html: null, attachments: [],
+        inReplyTo: null, references: [], text: '', reply: '', attachments: [],
         autoReply: false, bounce: false, ticketRef: null,
         problems: [`parser failed: ${error instanceof Error ? error.message : String(error)}`],
       },

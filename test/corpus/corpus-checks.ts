@@ -148,15 +148,15 @@ export async function checkFile(corpusDir: string, e: Expectation): Promise<Chec
     add('headers', JSON.stringify(m.references.map(bare)) === JSON.stringify(e.references.map(bare)), `references got ${JSON.stringify(m.references)}`);
   }
   if (e.in_reply_to !== undefined) add('headers', bare(m.inReplyTo ?? '') === bare(e.in_reply_to[0]), `in_reply_to got ${m.inReplyTo}`);
-  // The model carries both bodies: text/plain and the (sanitized) HTML; zammad shows the HTML one.
-  const body = squash(m.text) + squash(htmlText(m.html ?? ''));
+  // The parser hands on the text and, beside the model, the decoded HTML body; zammad shows the HTML one.
+  const body = squash(m.text) + squash(htmlText(p.html ?? ''));
   for (const s of (e.body_contains ?? []) as string[]) {
     add('body', body.includes(squash(s)), `lacks ${JSON.stringify(s.slice(0, 60))}`);
   }
   if (e.body_empty === true) add('body', m.text.trim() === '', `not empty: ${JSON.stringify(m.text.slice(0, 60))}`);
   if (e.body_equals !== undefined) add('body', m.text === e.body_equals, `got ${JSON.stringify(m.text.slice(0, 60))}`);
   if (e.body_first_line !== undefined) add('body', m.text.split('\n')[0] === e.body_first_line, `first line ${JSON.stringify(m.text.split('\n')[0])}`);
-  if (e.has_html !== undefined) add('body', (m.html != null && m.html.trim() !== '') === e.has_html, `html ${m.html ? 'present' : 'absent'}`);
+  if (e.has_html !== undefined) add('body', (m.hasHtml ?? false) === e.has_html, `html ${m.hasHtml ? 'present' : 'absent'}`);
   if (e.attachments !== undefined || e.attachment_count !== undefined) {
     const r = checkAttachments(e, p);
     add('attachments', r.pass, r.detail);

@@ -45,7 +45,7 @@ function message(over: Partial<InboundMessage> = {}): InboundMessage {
   return {
     messageId: '<m1@c.example>', from: { name: 'Ana', address: 'ana@c.example' }, to: [{ name: '', address: 'support@example.com' }], cc: [],
     replyTo: [], subject: 'Re: Printer', date: null, inReplyTo: '<root@c.example>', references: [], text: 'Still broken.', reply: 'Still broken.',
-    html: null, attachments: [], autoReply: false, bounce: false, ticketRef: null, problems: [], ...over,
+    attachments: [], autoReply: false, bounce: false, ticketRef: null, problems: [], ...over,
   };
 }
 
