@@ -33,7 +33,7 @@ import type { IngestDeps } from './ingest-types';
  * commit the act, its mail queued in the outbox and the next schedule named, in one write
  * conditioned on the ticket's version (of two concurrent fires one commit wins, the other
  * re-reads and finds the deadline handled) -> send and record each queued mail -> delete the
- * fired schedule. A crash after the commit leaves the mail queued for the redelivery.
+ * fired schedule (Scheduler deletes a fired one-time schedule too; this covers a re-armed one). A crash after the commit leaves the mail queued for the redelivery.
  */
 
 /** The payload `timerRequestFor` puts on every schedule. */
@@ -156,8 +156,9 @@ export async function handleTimer(deps: TimerDeps, input: TimerFireInput): Promi
       if (committed.conflict === 'version' && attempt < MAX_ATTEMPTS) continue;
       throw new ConcurrentModificationError(`ticket ${ticket.id}: timer ${input.timer} could not claim its act (${committed.conflict})`);
     }
-    await cancelReplaced(deps, timer.replaced, timer.timer);
     const { notified, refused } = await deliverOutbox(deps, claimed, ownerOf(input.timer));
+    // Last, as Scheduler deletes a one-time schedule once its target took the event.
+    await cancelReplaced(deps, timer.replaced, timer.timer);
     return {
       ...base,
       outcome: 'acted',
