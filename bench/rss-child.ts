@@ -38,9 +38,10 @@ async function main(): Promise<void> {
   // 'ingest-copying' keeps the test fake's defensive copies, to show what they cost.
   if (mode !== 'ingest-copying') deps.rawMail = store;
   let outcome = 'parse-only';
-  let attachments = 0;
+  let attachments: number;
   if (mode.startsWith('ingest')) {
     await deps.rawMail.putObject('inbound/big', raw, 'message/rfc822');
+    // eslint-disable-next-line no-useless-assignment -- dropping the last reference is the point: the peak RSS must not count a copy the Lambda never holds
     raw = null; // the Lambda gets the bytes from S3, it does not hold a copy of its own
     const result = await ingestEmail(deps, {
       sesMessageId: 'big',

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isInvalidInput } from '../lambdas/domain/errors';
 import { version } from '../package.json';
 import { COMMANDS } from './command-index';
+import { exitStatusOf } from './usage-error';
 
 /** The command a command line runs (`help X` asks for X's help), if it names one. */
 function requestedCommand(argv: readonly string[]): string | undefined {
@@ -46,8 +47,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return 0;
   } catch (error) {
+    const status = exitStatusOf(error);
+    if (status !== undefined) return status; // the command printed its result already
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return 2; // commander already printed the message and the usage hint

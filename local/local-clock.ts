@@ -13,7 +13,7 @@ export const CLOCK_FILE = 'clock.json';
 /** The local clock's offset from real time in a data dir (0 when there is no clock file). */
 export function readClockOffset(dataDir: string): number {
   try {
-    const offset = Number(JSON.parse(readFileSync(join(resolve(dataDir), CLOCK_FILE), 'utf8')).offsetMs);
+    const offset = Number((JSON.parse(readFileSync(join(resolve(dataDir), CLOCK_FILE), 'utf8')) as { offsetMs?: unknown }).offsetMs);
     return Number.isFinite(offset) ? offset : 0;
   } catch {
     return 0;
@@ -42,7 +42,7 @@ export class FileOffsetClock implements Clock {
     if (this.file && Date.now() - this.lastRead > 200) {
       this.lastRead = Date.now();
       try {
-        this.offsetMs = Number(JSON.parse(readFileSync(this.file, 'utf8')).offsetMs) || 0;
+        this.offsetMs = Number((JSON.parse(readFileSync(this.file, 'utf8')) as { offsetMs?: unknown }).offsetMs) || 0;
       } catch {
         // no clock file yet: no offset
       }

@@ -1,6 +1,7 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { parseRawHeaders, type RawHeader } from './mime-headers';
 import { httpUrl } from './ports';
+import { sesMessageId } from '../lambdas/domain/ses-message-id';
 
 /**
  * A thin HTTP front for aws-ses-v2-local. Why it exists: aws-ses-v2-local 2.10 parses a
@@ -11,6 +12,10 @@ import { httpUrl } from './ports';
  * MessageId the emulator returned, and on `GET /store` adds `headers` (as SES would see
  * them: raw values, unfolded) and `rawUrl` to those emails. `GET /raw/<MessageId>`
  * serves the raw message itself. The viewer (`GET /`) works through it unchanged.
+ *
+ * Like SES, it replaces the Message-ID of each raw message it keeps with the one SES would
+ * write for the MessageId the send returned (`<id@email.amazonses.com>` for the local stack's
+ * us-east-1): what the mailer records is what a local recipient sees and replies to.
  */
 export interface SesRecorder {
   /** Base URL clients use as the SES endpoint. */
@@ -26,6 +31,8 @@ export interface SesRecorderOptions {
   readonly host?: string;
   /** @default 0 (any free port) */
   readonly port?: number;
+  /** Region SES plays, for the Message-ID it writes. @default 'us-east-1' (the local stack's) */
+  readonly region?: string;
 }
 
 interface UpstreamReply {
@@ -85,6 +92,21 @@ function messageIdOfReply(reply: UpstreamReply): string | null {
   return /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1] ?? null;
 }
 
+/**
+ * `raw` with its Message-ID field (folded lines included) replaced by `id`, or `id` added at the
+ * top of the header block when it has none, as SES does on send.
+ */
+export function withMessageId(raw: Buffer, id: string): Buffer {
+  const text = raw.toString('latin1');
+  const split = /\r?\n\r?\n/.exec(text);
+  const headEnd = split ? split.index : text.length;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const head = text.slice(0, headEnd);
+  const field = /^message-id[ \t]*:.*(?:\r?\n[ \t].*)*/im;
+  const newHead = field.test(head) ? head.replace(field, `Message-ID: ${id}`) : `Message-ID: ${id}${eol}${head}`;
+  return Buffer.from(newHead + text.slice(headEnd), 'latin1');
+}
+
 interface StoredEmail {
   messageId?: string;
   headers?: RawHeader[];
@@ -125,7 +147,7 @@ export async function startSesRecorder(options: SesRecorderOptions): Promise<Ses
 
     const raw = ok ? rawOfRequest(method, url.pathname, String(req.headers['content-type'] ?? ''), body) : null;
     const sentId = raw ? messageIdOfReply(reply) : null;
-    if (raw && sentId) raws.set(sentId, raw);
+    if (raw && sentId) raws.set(sentId, withMessageId(raw, sesMessageId(sentId, options.region ?? 'us-east-1')));
     if (ok && method === 'POST' && url.pathname === '/clear-store') raws.clear();
 
     if (ok && method === 'GET' && url.pathname === '/store') {

@@ -5,7 +5,7 @@ import { defaultLocalConfig } from '../../local/local-config';
 import { auditInbound, probeDedupeKey, type AuditReport } from '../../lambdas/use-cases/audit';
 import type { IngestDeps } from '../../lambdas/use-cases/ingest-email';
 import { DEFAULT_DATA_DIR } from '../../local/stack-info';
-import { printJson } from '../usage-error';
+import { ExitStatus, printJson } from '../usage-error';
 import { ingestInputForObject, openInboundTarget, type InboundTarget } from './replay';
 
 /** Runs the audit over a target: raw objects under the inbound prefix against the ledger. */
@@ -49,7 +49,7 @@ export function registerAudit(program: Command): void {
         const report = await auditTarget(target, await probeDepsFor(target, opts.region !== undefined));
         if (opts.json) printJson(report);
         else process.stdout.write(formatAuditReport(report, target.label));
-        if (!report.clean) process.exitCode = 1;
+        if (!report.clean) throw new ExitStatus(1);
       } finally {
         target.close();
       }

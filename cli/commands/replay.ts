@@ -19,7 +19,7 @@ import { buildSesReceiptEvent } from '../../local/ses-event';
 import { DEFAULT_DATA_DIR, LOCAL_CREDENTIALS, readStackInfo } from '../../local/stack-info';
 import { FUNCTION_NAMES, INBOUND_PREFIX } from '../../lib/names';
 import { resolveRegionStack } from '../region-stack';
-import { UsageError, printJson } from '../usage-error';
+import { ExitStatus, UsageError, printJson } from '../usage-error';
 
 /** Where audit and replay read from: the local stack of a data dir, or a deployed region. */
 export interface InboundTarget {
@@ -213,7 +213,7 @@ export function registerReplay(program: Command): void {
         bar?.stop();
         if (opts.json) printJson(summary);
         else process.stdout.write(formatReplaySummary(summary));
-        if (summary.counts.failed > 0) process.exitCode = 1;
+        if (summary.counts.failed > 0) throw new ExitStatus(1);
       } finally {
         bar?.stop();
         target.close();

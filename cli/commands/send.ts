@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createTransport } from 'nodemailer';
 import { DEFAULT_DATA_DIR, readStackInfo } from '../../local/stack-info';
-import { UsageError, printJson } from '../usage-error';
+import { ExitStatus, UsageError, printJson } from '../usage-error';
 
 /** The envelope sender of a raw message: its From address, or the null sender for none. */
 export function envelopeFrom(raw: Buffer): string {
@@ -58,6 +58,6 @@ export function registerSend(program: Command): void {
       const outcomes = await sendFiles(files, { host: stack.smtp.host, port: stack.smtp.port, to: opts.to ?? stack.supportAddress });
       if (opts.json) printJson(outcomes);
       else for (const o of outcomes) process.stdout.write(`${o.file}: ${o.accepted ? o.response : `REJECTED ${o.response}`}\n`);
-      if (outcomes.some((o) => !o.accepted)) process.exitCode = 1;
+      if (outcomes.some((o) => !o.accepted)) throw new ExitStatus(1);
     });
 }

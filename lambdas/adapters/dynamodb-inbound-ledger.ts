@@ -20,9 +20,9 @@ export function recordFromItem(item: Item): InboundRecord {
   const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   return {
     key: String(item.key),
-    sesMessageId: String(item.sesMessageId ?? ''),
-    rawKey: String(item.rawKey ?? ''),
-    receivedAt: String(item.receivedAt ?? ''),
+    sesMessageId: str(item.sesMessageId) ?? '',
+    rawKey: str(item.rawKey) ?? '',
+    receivedAt: str(item.receivedAt) ?? '',
     state: item.state === 'done' ? 'done' : 'processing',
     leaseUntil: str(item.leaseUntil),
     outcome: str(item.outcome) as LedgerOutcome | null,

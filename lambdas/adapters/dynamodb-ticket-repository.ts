@@ -149,7 +149,7 @@ export class DynamoDbTicketRepository implements TicketRepository {
     const layout = commitItems(this.tableName, c, (t) => this.ticketItem(t));
     if (layout.items.length > TRANSACTION_ITEMS_MAX) throw new InvalidInputError(`${what}: ${layout.items.length} writes exceed one transaction`);
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: layout.items as never }));
+      await this.client.send(new TransactWriteCommand({ TransactItems: layout.items }));
       if (c.ticket?.write === 'create') this.numbers.seen(c.ticket.ticket.number);
       return { ok: true };
     } catch (err) {

@@ -74,7 +74,7 @@ interface SdkErrorShape {
 }
 
 function shape(err: unknown): SdkErrorShape {
-  return typeof err === 'object' && err !== null ? (err as SdkErrorShape) : {};
+  return typeof err === 'object' && err !== null ? err : {};
 }
 
 /** The SDK error's `name` ('' for non-errors). */

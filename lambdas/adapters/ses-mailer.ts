@@ -3,12 +3,16 @@ import type { Mailer, OutboundMail, SentMail } from '../domain/ports';
 import { InvalidInputError, TicketError } from '../domain/errors';
 import { toDomainError } from './sdk-errors';
 import { composeMime, singleLine } from './mime-composer';
+import { sesMessageId } from '../domain/ses-message-id';
 
 export { composeMime as composeRaw, singleLine } from './mime-composer';
 
 export interface SesMailerOptions {
   client: SESv2Client;
-  /** Region of the SES endpoint: SES rewrites Message-ID to `<id@REGION.amazonses.com>`. */
+  /**
+   * Region of the SES endpoint: SES rewrites Message-ID to `<id@email.amazonses.com>` in us-east-1
+   * and `<id@REGION.amazonses.com>` elsewhere (`sesMessageId`).
+   */
   region: string;
   configurationSetName?: string;
 }
@@ -48,6 +52,6 @@ export class SesMailer implements Mailer {
       throw toDomainError(err, { what });
     }
     if (!messageId) throw new TicketError(`${what}: SES returned no MessageId`);
-    return { sesMessageId: messageId, messageId: `<${messageId}@${this.region}.amazonses.com>` };
+    return { sesMessageId: messageId, messageId: sesMessageId(messageId, this.region) };
   }
 }

@@ -47,7 +47,7 @@ export function planAgentReply(ticket: Ticket, parsed: ParsedCommands, ctx: Agen
   const internal = parsed.commands.some((c) => c.name === 'internal');
   const resolves = parsed.commands.some((c) => c.name === 'resolve');
   const body = parsed.body.trim();
-  let t: Ticket = { ...ticket, sla: { ...ticket.sla } };
+  const t: Ticket = { ...ticket, sla: { ...ticket.sla } };
   const opts = { warningFraction: ctx.warningFraction };
   let policy = ctx.policy;
 

@@ -142,7 +142,8 @@ export function classifyBounce(input: BounceInput): BounceVerdict {
   return { bounce, report: (isReport || dsn !== undefined) && !bounce, bouncedMessageId, failedRecipients };
 }
 
-export type SesVerdictStatus = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED' | 'DISABLED' | string;
+/** `PASS`, `FAIL`, `GRAY`, `PROCESSING_FAILED` or `DISABLED` today; kept open, as SES may add statuses. */
+export type SesVerdictStatus = string;
 
 export interface SesReceiptVerdicts {
   spamVerdict: SesVerdictStatus;

@@ -9,7 +9,7 @@ export const LOOP_HEADER = 'X-Sesdesk-Loop';
 
 /** Folds CR/LF and other control characters out of a value that ends up in a header. */
 export function headerSafe(value: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what must not reach a header
   return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
 }
 

@@ -204,7 +204,7 @@ export interface OutboundMail {
 }
 
 export interface SentMail {
-  /** The id SES assigned; SES rewrites Message-ID to `<id@REGION.amazonses.com>`. */
+  /** The id SES assigned; SES rewrites Message-ID from it (see `sesMessageId`). */
   sesMessageId: string;
   /** The Message-ID recipients will see. */
   messageId: string;

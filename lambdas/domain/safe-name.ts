@@ -19,6 +19,7 @@ export function safeAttachmentName(name: string | null | undefined, index: numbe
   // Keep only the last path component: "C:\\Users\\x\\a.pdf" and "../../etc/passwd" name files, not places.
   s = s.split(/[\\/]/).pop() ?? '';
   s = s
+    // eslint-disable-next-line no-control-regex -- control and invisible characters are what a file name must lose
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\u200b-\u200f\u202a-\u202e]/g, '')
     .replace(/[<>:"|?*#%{}^~`[\]\\&$@=;+,']/g, '_')
     .replace(/\s+/g, ' ')

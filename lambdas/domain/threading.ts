@@ -1,6 +1,7 @@
 import { isSupportAddress } from './agents';
 import type { InboundMessage } from './inbound-message';
 import { splitPlusAddress, verifyReplyToken } from './reply-token';
+import { sesMessageIdAlias } from './ses-message-id';
 import type { Ticket } from './ticket';
 
 /**
@@ -11,10 +12,21 @@ import type { Ticket } from './ticket';
  */
 export type ThreadMatch = 'references' | 'reply-token' | 'subject-tag';
 
-/** Ids to look up, most specific first: In-Reply-To, then References from the newest back. */
-export function threadIdCandidates(message: Pick<InboundMessage, 'inReplyTo' | 'references'>): string[] {
-  const ids = [message.inReplyTo, ...[...message.references].reverse()].filter((id): id is string => !!id && !!id.trim());
-  return [...new Set(ids.map((id) => id.trim()))];
+/**
+ * Ids to look up, most specific first: `first` (a bounce's returned Message-ID), In-Reply-To,
+ * then References from the newest back; each us-east-1 SES id followed by its other spelling
+ * (`sesMessageIdAlias`), so records written before the id form was corrected still match.
+ */
+export function threadIdCandidates(message: Pick<InboundMessage, 'inReplyTo' | 'references'>, first?: string | null): string[] {
+  const ids = [first, message.inReplyTo, ...[...message.references].reverse()].filter((id): id is string => !!id && !!id.trim());
+  const out = new Set<string>();
+  for (const raw of ids) {
+    const id = raw.trim();
+    out.add(id);
+    const alias = sesMessageIdAlias(id);
+    if (alias) out.add(alias);
+  }
+  return [...out];
 }
 
 /**

@@ -6,7 +6,7 @@ import { InvalidInputError } from '../domain/errors';
 import { ingestEmail, type IngestDeps, type IngestResult } from '../use-cases/ingest-email';
 import { SesReceiptEventSchema } from './ses-event-schema';
 import { sesRecordToIngestInput } from './ses-input';
-import { observability, type Observability } from './observability';
+import { countFailures, observability, type Observability } from './observability';
 import { inboundPrefixFromEnv } from './env';
 import { ingestDepsFromEnv } from './wiring';
 
@@ -30,7 +30,7 @@ export function makeIngestHandler(
     obs.metrics.addMetric(`Ingest_${result.outcome}`, MetricUnit.Count, 1);
     return result;
   };
-  return middy(run).use(injectLambdaContext(obs.logger)).use(logMetrics(obs.metrics));
+  return middy(countFailures(run, 'Ingest', obs)).use(injectLambdaContext(obs.logger)).use(logMetrics(obs.metrics));
 }
 
 export const handler = makeIngestHandler(ingestDepsFromEnv, inboundPrefixFromEnv);

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { InvalidInputError } from '../domain/errors';
 
 export interface Observability {
   logger: Logger;
@@ -18,5 +19,21 @@ export function observability(serviceName = 'sesdesk'): Observability {
       serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? serviceName,
       namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'sesdesk',
     }),
+  };
+}
+
+/**
+ * Counts an invocation that throws as `<prefix>_rejected` (a payload no retry can fix) or
+ * `<prefix>_failed`, then rethrows: every invocation publishes one outcome metric, so the
+ * metrics middleware never publishes an empty set (Powertools warns on each one).
+ */
+export function countFailures<T>(run: (event: unknown) => Promise<T>, prefix: string, obs: Observability): (event: unknown) => Promise<T> {
+  return async (event) => {
+    try {
+      return await run(event);
+    } catch (error) {
+      obs.metrics.addMetric(`${prefix}_${error instanceof InvalidInputError ? 'rejected' : 'failed'}`, MetricUnit.Count, 1);
+      throw error;
+    }
   };
 }

@@ -6,7 +6,7 @@ import * as z from '../domain/zod';
 import { METRIC_NAMES } from '../../lib/names';
 import { InvalidInputError } from '../domain/errors';
 import { handleTimer, type TimerDeps, type TimerResult } from '../use-cases/handle-timer';
-import type { Observability } from './observability';
+import { countFailures, type Observability } from './observability';
 
 /** The schedule's `Input` (domain/sla/deadlines.ts `timerRequestFor`). */
 export const TimerPayloadSchema = z.object({
@@ -43,5 +43,5 @@ export function makeTimerHandler(getDeps: () => Promise<TimerDeps>, obs: Observa
     }
     return result;
   };
-  return middy(run).use(injectLambdaContext(obs.logger)).use(logMetrics(obs.metrics));
+  return middy(countFailures(run, 'Timer', obs)).use(injectLambdaContext(obs.logger)).use(logMetrics(obs.metrics));
 }

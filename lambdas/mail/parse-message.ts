@@ -216,7 +216,7 @@ async function parseUnsafe(input: Buffer, opts: ParseOptions, problems: string[]
   // The DSN fields (Status, Diagnostic-Code) are what an agent needs to read a bounce.
   if (dsnTexts.length > 0) text = [text.trimEnd(), ...dsnTexts].filter((t) => t !== '').join('\n\n');
   if (text.includes('\u0000')) {
-    text = text.replace(/\u0000/g, '');
+    text = text.replaceAll('\u0000', '');
     problems.push('NUL characters removed from body');
   }
 
@@ -285,6 +285,7 @@ function flatten(list: EmailAddress[]): EmailAddress[] {
 }
 
 function toAddress(a: EmailAddress): Address {
+  // eslint-disable-next-line no-control-regex -- CR, LF and NUL in a name would break the header or the page that shows it
   return { name: (a.name ?? '').replace(/[\r\n\u0000]+/g, ' ').trim(), address: (a.address ?? '').trim().toLowerCase() };
 }
 
@@ -347,7 +348,7 @@ function pickFrom(
 function decodeSubject(raw: string | undefined): string {
   if (raw === undefined) return '';
   const value = raw.replace(/^[ \t]+/, '');
-  return safeDecodeWords(value).replace(/\u0000/g, '');
+  return safeDecodeWords(value).replaceAll('\u0000', '');
 }
 
 const ID_RE = /<([^<>\s]+@[^<>\s]+)>/g;
@@ -370,11 +371,12 @@ function normalizeMessageId(v: string | undefined): string | null {
 function attachmentInfo(a: Attachment, n: number): ParsedAttachment {
   // mailparser guesses a type from the file name for application/octet-stream; keep what was declared.
   const declared = a.headers?.get('content-type');
-  const declaredType = declared && typeof declared === 'object' && 'value' in declared ? String(declared.value) : '';
+  const declaredType = declared && typeof declared === 'object' && 'value' in declared && typeof declared.value === 'string' ? declared.value : '';
   const contentType = (declaredType || a.contentType || 'application/octet-stream').toLowerCase();
   const content = a.content ?? Buffer.alloc(0);
   const filename =
     a.filename && a.filename.trim() !== ''
+      // eslint-disable-next-line no-control-regex -- CR, LF and NUL in a name would break the header or the page that shows it
       ? a.filename.replace(/[\r\n\u0000]+/g, ' ')
       : `attachment-${n}.${EXTENSIONS[contentType] ?? 'bin'}`;
   const info: ParsedAttachment = {
@@ -405,7 +407,7 @@ function fallbackModel(raw: Buffer, problems: string[]): ParsedMessage {
     }
     headers = new HeaderMap(lines);
     text = lines.length > 0 && split ? s.slice(split.index + split[0].length) : s;
-    text = text.replace(/\u0000/g, '');
+    text = text.replaceAll('\u0000', '');
   } catch (e) {
     problems.push(`fallback header read failed: ${errText(e)}`);
   }

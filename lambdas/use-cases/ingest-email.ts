@@ -153,7 +153,7 @@ async function findTicket(claim: Claim): Promise<{ ticket: Ticket; via: ThreadMa
 async function attachBounce(claim: Claim): Promise<IngestResult> {
   const { deps, parsed, key } = claim;
   const m = parsed.message;
-  const ids = [...(m.bouncedMessageId ? [m.bouncedMessageId] : []), ...threadIdCandidates(m)];
+  const ids = threadIdCandidates(m, m.bouncedMessageId);
   const ticketId = await deps.tickets.findTicketByMessageIds(ids);
   const ticket = ticketId ? await deps.tickets.getTicket(ticketId) : null;
   if (ticket) return appendToTicket(claim, ticket.id, 'references', ticket);

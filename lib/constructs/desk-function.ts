@@ -125,9 +125,12 @@ class LocalHandlerBundling implements ILocalBundling {
   public constructor(public readonly entry: string) {}
 
   public tryBundle(outputDir: string): boolean {
-    execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), join(__dirname, 'bundle-handler-cli.ts'), join(REPO_ROOT, this.entry), outputDir], {
-      stdio: ['ignore', process.stderr, 'inherit'],
+    const report = execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), join(__dirname, 'bundle-handler-cli.ts'), join(REPO_ROOT, this.entry), outputDir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
+    // The bundle's file and size, beside the CDK's own "Bundling asset" line on stderr; written
+    // from this process, so whoever runs the synth (the cdk CLI, a test) reads both the same way.
+    process.stderr.write(report);
     return true;
   }
 }

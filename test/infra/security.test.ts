@@ -23,7 +23,7 @@ beforeAll(() => {
     accountsFile: 'test/infra/fixtures/accounts.json',
   });
   variant = synth(cfg, { bundle: false });
-}, 60_000);
+});
 
 const stacksOf = (): Stack[] => [...allStacks(example), ...allStacks(variant)];
 

@@ -13,14 +13,28 @@ const stateful: Record<string, Template> = {};
 const stateless: Record<string, Template> = {};
 const REGIONS = ['us-east-1', 'eu-west-1'];
 
+/** What the synth printed: the CDK's "Bundling asset" lines and our bundler's sizes. */
+let bundlingLog = '';
+
 beforeAll(() => {
-  built = synth(exampleDeskConfig(), { bundle: true });
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((bundlingLog += String(s)), true));
+  try {
+    built = synth(exampleDeskConfig(), { bundle: true });
+  } finally {
+    stderr.mockRestore();
+  }
   for (const stage of built.stages) {
     const region = stage.stateful.region;
     stateful[region] = Template.fromStack(stage.stateful);
     stateless[region] = Template.fromStack(stage.stateless);
   }
-}, 120_000);
+});
+
+test('the synth reports each function it bundles and the size of its bundle', () => {
+  for (const fn of ['IngestEmail', 'SlaBreach', 'FollowUp']) expect(bundlingLog).toMatch(new RegExp(`^Bundling asset sesdesk-[a-z0-9-]+/Stateless/${fn}/`, 'm'));
+  const assets = bundlingLog.match(/^Bundling asset /gm) ?? [];
+  expect(bundlingLog.match(/^\S+index\.js \d+ bytes$/gm)).toHaveLength(assets.length);
+});
 
 test('the example config yields a stateful and a stateless stack in each of its two regions', () => {
   const names = built.stages.flatMap((s) => [s.stateful.stackName, s.stateless.stackName]).sort();

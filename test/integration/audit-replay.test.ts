@@ -14,7 +14,6 @@ import { localClients, localStack, sesStore, uniqueName } from './local-stack';
  * ingest function is found by `sesdesk audit`, ingested by `sesdesk replay`, and the rest of
  * the bucket replays as duplicates with nothing sent twice.
  */
-jest.setTimeout(120_000);
 
 let stack: RunningLocalStack;
 const dataDir = mkdtempSync(join(tmpdir(), 'sesdesk-audit-'));
@@ -29,19 +28,23 @@ function eml(name: string, customer: string, subject: string, id: string): strin
   return file;
 }
 
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
+  let err = '';
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out += chunk.toString();
     return true;
   });
-  process.exitCode = undefined;
+  const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += chunk.toString();
+    return true;
+  });
   try {
     const code = await main(['node', 'sesdesk', ...args, '--data-dir', dataDir]);
-    return { code, out };
+    return { code, out, err };
   } finally {
-    process.exitCode = undefined;
     write.mockRestore();
+    writeErr.mockRestore();
   }
 }
 
@@ -104,5 +107,7 @@ it('audit finds mail the Lambda never ran for, replay ingests it idempotently, a
 
   const window = await cli('replay', '--since', '2000-01-01', '--until', '2000-01-02');
   expect(window.out).toContain('replayed 0 raw messages');
-  expect((await cli('replay', '--since', 'yesterday')).code).toBe(2);
+  const misuse = await cli('replay', '--since', 'yesterday');
+  expect(misuse.code).toBe(2);
+  expect(misuse.err).toMatch(/--since: "yesterday" is not an ISO 8601 date/);
 });

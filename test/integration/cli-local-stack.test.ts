@@ -8,14 +8,15 @@ import { join, resolve } from 'node:path';
  * then `tickets --json`, `show --json` and `outbox --json` see the ticket and its ack; Ctrl-C stops
  * everything and a restart on the same data dir still has the ticket.
  */
-jest.setTimeout(180_000);
+// Two stack starts (a JVM each) and a dozen CLI processes: far over the 5-minute default on a busy machine.
+jest.setTimeout(600_000);
 
 const repo = resolve(__dirname, '../..');
 const cli = join(repo, 'bin/sesdesk.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'sesdesk-cli-'));
 
 function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const out = spawnSync(process.execPath, [cli, ...args, '--data-dir', dataDir], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+  const out = spawnSync(process.execPath, [cli, ...args, '--data-dir', dataDir], { cwd: repo, encoding: 'utf8', timeout: 180_000 });
   return { code: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
@@ -25,9 +26,10 @@ async function start(): Promise<{ child: ChildProcess; output: () => string }> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (d) => (output += String(d)));
-  child.stderr!.on('data', (d) => (output += String(d)));
-  const deadline = Date.now() + 120_000;
+  child.stdout.on('data', (d) => (output += String(d)));
+  child.stderr.on('data', (d) => (output += String(d)));
+  // A ceiling for a start that never comes up (a JVM start on a busy machine takes a while).
+  const deadline = Date.now() + 300_000;
   while (!output.includes('Ctrl-C to stop')) {
     if (child.exitCode !== null) throw new Error(`sesdesk start exited ${child.exitCode}:\n${output}`);
     if (Date.now() > deadline) throw new Error(`sesdesk start did not come up:\n${output}`);

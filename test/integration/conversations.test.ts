@@ -15,7 +15,6 @@ import { localStack, sesStore, uniqueName, type SesStoredEmail } from './local-s
  * Conversations on the local stack (issue 4): real SMTP in, DynamoDB Local, local SES out.
  * Every scenario uses its own customer addresses, so the shared SES store is filtered, never cleared.
  */
-jest.setTimeout(60_000);
 
 let stack: RunningLocalStack;
 let offsetMs = 0;
@@ -43,8 +42,8 @@ async function mailTo(address: string): Promise<SesStoredEmail[]> {
 }
 
 const header = (mail: SesStoredEmail, name: string) => mail.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
-/** The Message-ID recipients see on mail we sent: SES rewrites it to `<id@REGION.amazonses.com>`. */
-const sesId = (mail: SesStoredEmail) => `<${mail.messageId}@us-east-1.amazonses.com>`;
+/** The Message-ID recipients see on mail we sent: SES (and the local one) rewrites it to `<id@email.amazonses.com>` in us-east-1. */
+const sesId = (mail: SesStoredEmail) => `<${mail.messageId}@email.amazonses.com>`;
 
 async function openTicket(customer: string, subject: string, cc?: string) {
   const res = await send({ from: `Customer <${customer}>`, cc, subject, body: 'Something is broken.' });
@@ -128,6 +127,8 @@ describe('threading', () => {
   it('a reply whose References hold only the SES-rewritten id of our ack joins the ticket', async () => {
     const customer = addr('refs');
     const { ticketId, ack } = await openTicket(customer, 'Printer on fire');
+    // The local SES writes the Message-ID as SES in us-east-1 does: the id the ticket recorded.
+    expect(header(ack, 'Message-ID')).toBe(sesId(ack));
     const res = await send({ from: customer, subject: 'Re: the thing', references: `<other@x.example> ${sesId(ack)}`, body: 'Update: smoke.' });
     expect(res).toMatchObject({ outcome: 'appended', ticketId });
   });

@@ -19,7 +19,6 @@ import { createTestBucket, createTestTable, localClients, localStack, sesStore }
  * variables: DynamoDB Local, s3rver and the local SES for the real calls; a small fake for
  * Scheduler and Secrets Manager, which have no emulator here.
  */
-jest.setTimeout(120_000);
 
 const tag = randomBytes(4).toString('hex');
 const dir = mkdtempSync(join(tmpdir(), 'sesdesk-deployed-'));

@@ -10,7 +10,6 @@ import { STACK_ENV, type StackFile } from './local-stack';
  */
 
 declare global {
-  // eslint-disable-next-line no-var
   var __SESDESK_EMULATORS__: { emulators: Emulators; stackFile: string } | undefined;
 }
 

@@ -11,7 +11,6 @@ import { localStack, sesStore, uniqueName, type SesStoredEmail } from './local-s
  * The walking skeleton end to end: a real .eml over SMTP -> local S3 -> SES receipt event ->
  * the ingest handler on DynamoDB Local -> ticket row + acknowledgement in the local SES store.
  */
-jest.setTimeout(120_000);
 
 let stack: RunningLocalStack;
 const dir = mkdtempSync(join(tmpdir(), 'sesdesk-ingest-'));

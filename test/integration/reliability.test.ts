@@ -12,7 +12,6 @@ import { localStack, sesRawMessage, sesStore, uniqueName, type SesStoredEmail } 
  * listener in local-parts.test.ts; here a message just under the limit goes all the way through.
  * Every scenario uses its own addresses: the shared SES store is filtered, never cleared.
  */
-jest.setTimeout(60_000);
 
 let stack: RunningLocalStack;
 const tag = randomBytes(4).toString('hex');
@@ -54,7 +53,8 @@ async function mailTo(address: string): Promise<SesStoredEmail[]> {
   return (await sesStore()).emails.filter((e) => [...e.destination.to, ...e.destination.cc].some((t) => t.toLowerCase().includes(address.toLowerCase())));
 }
 
-const sesId = (mail: SesStoredEmail) => `<${mail.messageId}@us-east-1.amazonses.com>`;
+/** The Message-ID recipients see on mail we sent: SES (and the local one) rewrites it to `<id@email.amazonses.com>` in us-east-1. */
+const sesId = (mail: SesStoredEmail) => `<${mail.messageId}@email.amazonses.com>`;
 
 async function pendingTimersOf(ticketId: string) {
   return (await stack.timers.pending()).filter((t) => t.ticketId === ticketId);

@@ -14,7 +14,6 @@ import { localStack, sesStore, uniqueName, type SesStoredEmail } from './local-s
  * follow-up handler chains fired by the local timer runner, mail in the local SES store. The
  * clock is a FixedClock the test moves, and `runner.tick()` replaces waiting.
  */
-jest.setTimeout(60_000);
 
 const tag = randomBytes(4).toString('hex');
 const dir = mkdtempSync(join(tmpdir(), 'sesdesk-timers-'));

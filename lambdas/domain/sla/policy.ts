@@ -38,10 +38,12 @@ export function parseTimeRange(text: string): TimeRange | null {
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   try {
-    return JSON.stringify(value) ?? String(value);
+    const json = JSON.stringify(value); // undefined for a function or a symbol
+    if (json !== undefined) return json;
   } catch {
-    return String(value);
+    // a cyclic structure or a BigInt: name its kind instead
   }
+  return typeof value === 'bigint' ? `${value}n` : `a ${typeof value}`;
 }
 
 const DurationTextSchema = z.string().check(z.superRefine((value, ctx) => {
@@ -74,7 +76,7 @@ export const DurationSpecSchema = z.unknown().check(z.superRefine((value, ctx) =
     const r = InOutSchema.safeParse(value, { error: issueMessage });
     if (!r.success) {
       for (const issue of r.error.issues) {
-        ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
+        ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
       }
     }
     return;

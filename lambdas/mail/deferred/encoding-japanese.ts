@@ -9,6 +9,7 @@
  */
 import { onFirstUse } from './on-first-use';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- required on first use, from beside the bundle (see on-first-use.ts)
 const Encoding = onFirstUse<Record<string, unknown>>(() => require('./deferred/encoding-japanese.js') as Record<string, unknown>);
 
 export default Encoding;

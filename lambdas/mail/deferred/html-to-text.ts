@@ -15,6 +15,7 @@ interface HtmlToText {
 
 // The literal path matters: the bundler leaves `./deferred/*` to be required at run time,
 // relative to the bundle.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- required on first use, from beside the bundle (see on-first-use.ts)
 const real = onFirstUse<HtmlToText>(() => require('./deferred/html-to-text.js') as HtmlToText);
 
 export const htmlToText: HtmlToText['htmlToText'] = (html, options) => real.htmlToText(html, options);

@@ -17,13 +17,14 @@ export default function linkifyIt(...createArgs: unknown[]): Linkifier {
   let real: Linkifier | undefined;
   const load = (): Linkifier => {
     if (real === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the point of this module: linkify-it is required on first use, from beside the bundle
       const create = require('./deferred/linkify-it.js') as LinkifyIt;
       real = create(...createArgs);
       for (const [method, args] of recorded) real[method](...args);
     }
     return real;
   };
-  const stand: Linkifier = new Proxy({} as Linkifier, {
+  const stand: Linkifier = new Proxy({}, {
     get: (_target, key) => {
       if (typeof key === 'string' && CONFIGURATION.has(key)) {
         return (...args: unknown[]) => {

@@ -63,6 +63,15 @@ it('sends raw MIME and answers the id SES will put in Message-ID', async () => {
   expect(to?.value).toEqual([{ name: 'Zoë Müller', address: 'zoe@example.com' }]);
 });
 
+it('in us-east-1 answers <id@email.amazonses.com>, the form SES writes there', async () => {
+  const east = new SESv2Client({ region: 'us-east-1' });
+  mockClient(east).on(SendEmailCommand).resolves({ MessageId: '0100018e-abc' });
+  await expect(new SesMailer({ client: east, region: 'us-east-1' }).send(mail())).resolves.toEqual({
+    sesMessageId: '0100018e-abc',
+    messageId: '<0100018e-abc@email.amazonses.com>',
+  });
+});
+
 it('leaves out the configuration set and cc when not given', async () => {
   ses.on(SendEmailCommand).resolves({ MessageId: 'id-1' });
   await mailer().send(mail({ cc: [], inReplyTo: null, references: [] }));
@@ -99,7 +108,7 @@ describe('header injection', () => {
   });
 
   it('produces MIME with no injected header lines', async () => {
-    const parsed = await simpleParser(await composeRaw(evil));
+    const parsed = await simpleParser(composeRaw(evil));
     expect(parsed.bcc).toBeUndefined();
     expect(parsed.headers.has('x-evil')).toBe(false);
     expect(parsed.subject).toBe('Hello Bcc: victim@evil.example');

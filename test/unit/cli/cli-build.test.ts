@@ -7,9 +7,8 @@ import { join, relative, resolve } from 'node:path';
  * The bin runs the compiled CLI in dist/cli/ and loads only what the command needs: these tests
  * run it as a user does (a child `node bin/sesdesk.js ...`) and list every file it required.
  */
-jest.setTimeout(120_000);
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script without types, typed here
 const build = require('../../../scripts/build-cli.js') as {
   buildCli(): Promise<{ builtAt: number; inputs: string[] }>;
   staleReason(root?: string): string | null;
@@ -36,7 +35,7 @@ function run(args: string[]): { code: number | null; stdout: string; stderr: str
   const r = spawnSync(process.execPath, ['--require', join(tmp, 'probe.js'), bin, ...args], {
     cwd: tmp,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 180_000,
     env: { ...process.env, PROBE_OUT: out },
   });
   if (r.error) throw r.error;

@@ -47,11 +47,11 @@ describe('buildProgram', () => {
 
 describe('errors thrown from a command bundle', () => {
   it('are told as invalid input (exit 2) though they come from another copy of the error classes', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the registry's copy, next to the isolated one below
     const here = require('../../../lambdas/domain/errors') as typeof import('../../../lambdas/domain/errors');
     let copy!: typeof import('../../../cli/usage-error');
     jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.isolateModules only isolates require()
       copy = require('../../../cli/usage-error');
     });
     const error = new copy.UsageError('bad flag');

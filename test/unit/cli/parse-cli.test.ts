@@ -12,7 +12,7 @@ const repo = resolve(__dirname, '../../..');
 const cli = join(repo, 'bin/sesdesk.js');
 
 function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const out = spawnSync(process.execPath, [cli, ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+  const out = spawnSync(process.execPath, [cli, ...args], { cwd: repo, encoding: 'utf8', timeout: 180_000 });
   if (out.error) throw out.error;
   return { code: out.status, stdout: out.stdout, stderr: out.stderr };
 }
@@ -127,7 +127,7 @@ describe('sesdesk parse --json', () => {
     );
     const out = run(['parse', file, '--json']);
     expect(out.code).toBe(0);
-    const doc = JSON.parse(out.stdout) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const doc = JSON.parse(out.stdout) as Record<string, any>;
     expect(Object.keys(doc)).toEqual(JSON_KEYS);
     expect(doc.from).toEqual({ name: 'José Müller', address: 'jose@customer.example' });
     expect(doc.cc).toEqual([

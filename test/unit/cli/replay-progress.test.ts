@@ -1,6 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import { GetObjectCommand, ListObjectsV2Command, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SingleBar } from 'cli-progress';
 import { main } from '../../../cli/main';
@@ -32,7 +32,7 @@ function rawMail(id: string): Buffer {
 }
 
 function payload(text: string): InvokeCommandOutput['Payload'] {
-  return Object.assign(Buffer.from(text), { transformToString: () => text }) as unknown as InvokeCommandOutput['Payload'];
+  return Object.assign(Buffer.from(text), { transformToString: () => text });
 }
 
 let stdout: string;
@@ -43,7 +43,6 @@ beforeEach(() => {
   cfn.reset();
   s3.reset();
   lambda.reset();
-  process.exitCode = undefined;
   isTTY = process.stderr.isTTY;
   stdout = '';
   stderr = '';
@@ -64,7 +63,7 @@ beforeEach(() => {
   s3.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
     if (input.Bucket !== BUCKET) throw new Error(`unexpected bucket ${input.Bucket}`);
     const bytes = rawMail(input.Key.slice('inbound/'.length));
-    return { Body: { transformToByteArray: async () => new Uint8Array(bytes) } } as unknown as GetObjectCommandOutput;
+    return { Body: { transformToByteArray: async () => new Uint8Array(bytes) } };
   });
   lambda.on(InvokeCommand).callsFake((input: { Payload: Uint8Array }) => {
     const event = SesReceiptEventSchema.parse(JSON.parse(Buffer.from(input.Payload).toString('utf8')));
@@ -78,7 +77,6 @@ beforeEach(() => {
 afterEach(() => {
   jest.restoreAllMocks();
   process.stderr.isTTY = isTTY as true;
-  process.exitCode = undefined;
 });
 
 /**
@@ -87,16 +85,17 @@ afterEach(() => {
  */
 function record(method: 'start' | 'update' | 'stop'): unknown[][] {
   const calls: unknown[][] = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with apply(this), on the instance the spy was called on
   const original = SingleBar.prototype[method] as (...args: unknown[]) => void;
   jest.spyOn(SingleBar.prototype, method).mockImplementation(function (this: SingleBar, ...args: unknown[]) {
     calls.push(JSON.parse(JSON.stringify(args)) as unknown[]);
     return original.apply(this, args);
-  } as never);
+  });
   return calls;
 }
 
 const replay = (...args: string[]) => main(['node', 'sesdesk', 'replay', '--region', REGION, ...args]);
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- ESC starts the terminal sequences this strips
 const plain = (text: string) => text.replace(/\x1B(?:\[[0-9;?]*[A-Za-z]|[78])/g, '');
 
 describe('sesdesk replay progress and summary', () => {
@@ -108,8 +107,9 @@ describe('sesdesk replay progress and summary', () => {
 
     const code = await replay();
 
-    // One failed object: exit code 1 (a failure while running).
+    // One failed object: exit code 1 (a failure while running), returned, not left in the process.
     expect(code).toBe(1);
+    expect(process.exitCode).toBeUndefined();
     expect(start).toEqual([[5, 0, { outcome: '' }]]);
     // One step per object, in arrival order, each showing its outcome.
     expect(update).toEqual([
@@ -136,7 +136,7 @@ describe('sesdesk replay progress and summary', () => {
   });
 
   it('not on a terminal: no bar at all, the same summary', async () => {
-    process.stderr.isTTY = false as true;
+    process.stderr.isTTY = false;
     const start = record('start');
 
     const code = await replay();
@@ -149,7 +149,7 @@ describe('sesdesk replay progress and summary', () => {
   });
 
   it('--json prints the summary counts as one JSON document', async () => {
-    process.stderr.isTTY = false as true;
+    process.stderr.isTTY = false;
     expect(await replay('--json')).toBe(1);
     expect(JSON.parse(stdout)).toEqual({
       total: 5,

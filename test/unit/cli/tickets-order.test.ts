@@ -76,7 +76,6 @@ let stdout: string;
 beforeEach(() => {
   cfn.reset();
   ddb.reset();
-  process.exitCode = undefined;
   stdout = '';
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout += String(chunk);
@@ -99,7 +98,6 @@ beforeEach(() => {
 
 afterEach(() => {
   jest.restoreAllMocks();
-  process.exitCode = undefined;
 });
 
 const tickets = (...args: string[]) => main(['node', 'sesdesk', 'tickets', '--region', REGION, ...args]);
@@ -159,7 +157,7 @@ describe('byUrgency / urgentDue', () => {
 
 describe('a ticket waiting on the customer', () => {
   it('has no running deadline while its resolution clock is paused, so it sorts after running ones', () => {
-    const { urgentDue: due, byUrgency: order } = jest.requireActual('../../../cli/format') as typeof import('../../../cli/format');
+    const { urgentDue: due, byUrgency: order } = jest.requireActual<typeof import('../../../cli/format')>('../../../cli/format');
     const base = { status: 'in_progress', createdAt: '2026-11-20T10:00:00.000Z', sla: { firstRespondedAt: '2026-11-20T10:05:00.000Z', firstResponseDue: '2026-11-20T11:00:00.000Z', resolutionDue: '2026-11-21T10:00:00.000Z', pausedAt: null } };
     const paused = { ...base, id: 'P', status: 'needs_clarification', sla: { ...base.sla, resolutionDue: '2026-11-20T12:00:00.000Z', pausedAt: '2026-11-20T11:00:00.000Z' } };
     const running = { ...base, id: 'R' };

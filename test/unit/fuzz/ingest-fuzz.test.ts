@@ -14,7 +14,7 @@ import { MAX_PARSE_BYTES, memoryIngestDeps } from './memory-deps';
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : undefined;
-jest.setTimeout(Math.max(60_000, RUNS * 500));
+jest.setTimeout(Math.max(300_000, RUNS * 1_000));
 
 const FINAL: readonly LedgerOutcome[] = ['created', 'appended', 'quarantined', 'dropped', 'rejected'];
 const target = { inboundPrefix: 'inbound/', region: 'us-east-1', recipient: 'support@example.com' };

@@ -34,7 +34,7 @@ describe('24x7 handling', () => {
   });
 
   it('an emailed urgent mail from a 24x7 account on a desk that lets email raise priority is handled round the clock', async () => {
-    const desk = makeDesk(fax({ emailCanRaisePriority: true }) as never);
+    const desk = makeDesk(fax({ emailCanRaisePriority: true }));
     desk.clock.set(SATURDAY_NIGHT);
     const r = await desk.deliver(eml({ from: 'ops@fax24.example', subject: 'URGENT production stopped', body: 'No fax goes out.' }));
     const t = (await desk.tickets.getTicket(r.ticketId!))!;
@@ -51,7 +51,7 @@ describe('24x7 handling', () => {
   });
 
   it('on the faxguys desk as shipped, email never activates it; an agent setting urgent does', async () => {
-    const desk = makeDesk(fax() as never);
+    const desk = makeDesk(fax());
     desk.clock.set(SATURDAY_NIGHT);
     const r = await desk.deliver(eml({ from: 'ops@fax24.example', subject: 'URGENT production stopped', messageId: '<fax-1@fax24.example>', body: 'No fax goes out.' }));
     const t = (await desk.tickets.getTicket(r.ticketId!))!;

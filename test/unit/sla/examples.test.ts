@@ -8,7 +8,6 @@ const specDir = path.resolve(__dirname, '../../../../shared/spec');
 const examplesPath = path.join(specDir, 'sla-examples.jsonl');
 const present = fs.existsSync(examplesPath);
 if (!present) {
-  // eslint-disable-next-line no-console
   console.warn(`sla examples skipped: ${examplesPath} not found (the shared spec is not checked out beside the repo)`);
 }
 const d = present ? describe : describe.skip;

@@ -42,10 +42,14 @@ describe('sesdesk clock', () => {
     expect(await run('clock', 'advance', '15m', '--data-dir', dir)).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'clock.json'), 'utf8'))).toEqual({ offsetMs: 4 * 3_600_000 + 15 * 60_000 });
     out = '';
+    const before = Date.now();
     expect(await run('clock', 'show', '--json', '--data-dir', dir)).toBe(0);
+    const after = Date.now();
     const shown = JSON.parse(out) as { offsetMs: number; now: string };
     expect(shown.offsetMs).toBe(15_300_000);
-    expect(Math.abs(Date.parse(shown.now) - (Date.now() + 15_300_000))).toBeLessThan(5_000);
+    // Real time plus the offset, read while the command ran (however long that took).
+    expect(Date.parse(shown.now)).toBeGreaterThanOrEqual(before + 15_300_000);
+    expect(Date.parse(shown.now)).toBeLessThanOrEqual(after + 15_300_000);
     expect(await run('clock', 'reset', '--data-dir', dir)).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'clock.json'), 'utf8'))).toEqual({ offsetMs: 0 });
   });
@@ -68,12 +72,25 @@ describe('sesdesk clock', () => {
 
 describe('timer handler chain', () => {
   const obs = observability('test');
+  // What the function prints for CloudWatch: Powertools' JSON log lines and EMF metric documents.
+  let lines: Array<Record<string, unknown>>;
+  beforeEach(() => {
+    lines = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((s) => {
+      for (const line of String(s).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      return true;
+    });
+  });
+  afterEach(() => jest.restoreAllMocks());
+  const metrics = () => lines.filter((l) => '_aws' in l);
 
-  it('rejects a payload that is not a timer, naming the field', async () => {
+  it('rejects a payload that is not a timer, naming the field, and counts the rejection', async () => {
     const w = world('2026-11-18T10:00:00Z');
     const handler = makeTimerHandler(async () => w, obs);
     await expect(handler({ timer: 'x', ticketId: 'TT-1', kind: 'breach', target: 'firstResponse', due: 'soon', version: 1 }, localContext('t'))).rejects.toThrow(/due/);
     await expect(handler('hello', localContext('t'))).rejects.toThrow(/not a sesdesk timer payload/);
+    // One metric per failed invocation: Powertools would otherwise warn that it had none to publish.
+    expect(metrics().map((m) => m.Timer_rejected)).toEqual([1, 1]);
   });
 
   it('runs the use case and counts the breach metric', async () => {
@@ -87,5 +104,7 @@ describe('timer handler chain', () => {
     const result = await handler(await pendingPayload(w, t.id), localContext('t'));
     expect(result).toMatchObject({ outcome: 'acted', action: 'breach' });
     expect(spy.mock.calls.filter(([name]) => name === 'SlaBreaches')).toHaveLength(1);
+    expect(metrics().at(-1)).toMatchObject({ Timer_acted: 1, SlaBreaches: 1, ticketId: t.id, breachTarget: 'firstResponse' });
+    expect(lines.filter((l) => l.message === 'timer')).toHaveLength(2);
   });
 });
