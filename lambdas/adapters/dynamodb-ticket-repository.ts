@@ -4,39 +4,22 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  ACK_THROTTLED_STEP,
-  RESERVED_STEP,
-  type CommitResult,
-  type InboundRecord,
-  type IngestCommit,
-  type ListTicketsQuery,
-  type NewTicketClaim,
-  type NewTicketClaimInput,
-  type TicketRepository,
-} from '../domain/ports';
+import type { CommitResult, IngestCommit, ListTicketsQuery, NewTicketClaim, NewTicketClaimInput, TicketRepository } from '../domain/ports';
 import { DynamoDbTicketNumbers } from './dynamodb-ticket-numbers';
 import type { Ticket, TicketMessage } from '../domain/ticket';
 import { AlreadyExistsError, InvalidInputError, TransientError } from '../domain/errors';
 import { TABLE_SCHEMA } from './table-schema';
 import { cancellationReasons, isConditionalCheckFailed, isTransactionCanceled, toDomainError } from './sdk-errors';
 import {
-  claimItem,
-  claimKey,
   clean,
   commitItems,
   commitRefusal,
-  COUNTER_KEY,
-  counterMove,
   distinctNormalized,
   messageIdKey,
   messageSortKey,
-  numberOf,
-  throttleMove,
   ticketKey,
   TICKET_KIND,
   TRANSACTION_ITEMS_MAX,

@@ -200,7 +200,7 @@ export { makeDesk };
  */
 export function guardSends(desk: Desk): { violations: string[]; stop(): void } {
   const violations: string[] = [];
-  const original = desk.mailer.send;
+  const original = desk.mailer.send.bind(desk.mailer);
   desk.mailer.send = async (mail) => {
     const ticketId = Object.entries(mail.headers ?? {}).find(([k]) => k.toLowerCase() === 'x-sesdesk-ticket')?.[1];
     if (ticketId) {
@@ -212,7 +212,7 @@ export function guardSends(desk: Desk): { violations: string[]; stop(): void } {
     } else if (![...desk.ledger.records.values()].some((r) => r.state === 'processing' && r.steps.includes('refusal'))) {
       violations.push(`mail "${mail.subject}" about no ticket sent without a decided refusal`);
     }
-    return original.call(desk.mailer, mail);
+    return original(mail);
   };
-  return { violations, stop: () => { desk.mailer.send = original; } };
+  return { violations, stop: () => { delete (desk.mailer as Partial<typeof desk.mailer>).send; } };
 }
