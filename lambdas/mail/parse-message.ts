@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { AddressObject, Attachment, EmailAddress, ParsedMail } from 'mailparser';
+import type { Attachment, ParsedMail } from 'mailparser';
 // Requires, not imports: the bundler then takes the CommonJS builds of mailparser and libmime,
 // the ones mailsplit (inside mailparser) requires. Importing would add their ES builds beside
 // them: a second libmime, with its 70 KB MIME type table, loaded at every cold start.
@@ -10,7 +10,6 @@ import libmime = require('libmime');
 const { simpleParser } = mailparser;
 import {
   InboundMessageSchema,
-  type Address,
   type AttachmentInfo,
   type InboundMessage,
 } from '../domain/inbound-message';
@@ -18,6 +17,7 @@ import { classifyAutoReply, classifyBounce, type BouncePart, type HeaderLookup }
 import { findTicketRef, findTicketRefInAddresses } from '../domain/ticket-ref';
 import { extractReply } from '../domain/reply-text';
 import { normalizeRaw } from './raw-normalize';
+import { addressList, headerAddress, pickFrom } from './addresses';
 import { isBlankText, textOfHtml } from './html-text';
 
 /** An attachment with its decoded bytes, ready to be stored. */
@@ -74,6 +74,11 @@ export class HeaderMap implements HeaderLookup {
   /** The unfolded but undecoded value (leading whitespace after the colon kept). */
   public getRaw(name: string): string | undefined {
     return this.rawValues.get(name.toLowerCase())?.[0];
+  }
+
+  /** Every unfolded, undecoded value of a header that occurs more than once, in order. */
+  public getAllRaw(name: string): string[] {
+    return [...(this.rawValues.get(name.toLowerCase()) ?? [])];
   }
 
   public keys(): string[] {
@@ -176,7 +181,7 @@ async function parseUnsafe(input: Buffer, opts: ParseOptions, problems: string[]
   const headers = new HeaderMap(mail.headerLines);
   const replyTo = addressList(mail.replyTo);
   const sender = addressList(headerAddress(mail, 'sender'));
-  const from = pickFrom(mail.from, headers.getRaw('from'), replyTo, sender, problems);
+  const from = pickFrom(headers.getAllRaw('from'), replyTo, sender, problems);
   const to = addressList(mail.to);
   const cc = addressList(mail.cc);
   const subject = decodeSubject(headers.getRaw('subject'));
@@ -267,78 +272,6 @@ async function parseUnsafe(input: Buffer, opts: ParseOptions, problems: string[]
   const checked = InboundMessageSchema.safeParse(candidate);
   if (!checked.success) problems.push(`model check failed: ${checked.error.issues.map((i) => i.path.join('.')).join(', ')}`);
   return { message: candidate, attachments, headers, html };
-}
-
-/** Reads the Sender header through mailparser's address parser when present. */
-function headerAddress(mail: ParsedMail, name: string): AddressObject | undefined {
-  const v = mail.headers.get(name);
-  return v && typeof v === 'object' && 'value' in v ? (v as AddressObject) : undefined;
-}
-
-function flatten(list: EmailAddress[]): EmailAddress[] {
-  const out: EmailAddress[] = [];
-  for (const a of list) {
-    if (a.group) out.push(...flatten(a.group));
-    else out.push(a);
-  }
-  return out;
-}
-
-function toAddress(a: EmailAddress): Address {
-  // eslint-disable-next-line no-control-regex -- CR, LF and NUL in a name would break the header or the page that shows it
-  return { name: (a.name ?? '').replace(/[\r\n\u0000]+/g, ' ').trim(), address: (a.address ?? '').trim().toLowerCase() };
-}
-
-function addressList(v: AddressObject | AddressObject[] | undefined): Address[] {
-  if (!v) return [];
-  const objs = Array.isArray(v) ? v : [v];
-  return objs
-    .flatMap((o) => flatten(o.value ?? []))
-    .map(toAddress)
-    .filter((a) => a.address !== '')
-    .map(repairAddress);
-}
-
-/** `"Ana" <ana@x.com>>`, `<ana@x.com` and stray quotes leave bracket debris in addresses. */
-function repairAddress(a: Address): Address {
-  const address = a.address.replace(/^[<"'\s]+|[>"'\s,;]+$/g, '');
-  return { name: a.name, address };
-}
-
-/**
- * The requester. mailparser reads `MAILER-DAEMON (Mail Delivery System)` as a name and
- * `"x" <>` as an empty address; a From without a usable address falls back to the bare
- * local part it names, then Reply-To, then Sender.
- */
-function pickFrom(
-  v: AddressObject | undefined,
-  rawFrom: string | undefined,
-  replyTo: Address[],
-  sender: Address[],
-  problems: string[],
-): Address | null {
-  const list = addressList(v);
-  const usable = list.find((a) => a.address.includes('@'));
-  if (usable) return usable;
-  if (rawFrom !== undefined && !rawFrom.includes('<')) {
-    const bare = /^\s*([^\s@()<>",;:]+)\s*(?:\(([^()]*)\))?\s*$/.exec(rawFrom);
-    if (bare && /^[\x21-\x7e]+$/.test(bare[1])) {
-      problems.push('From has no domain; used the bare local part');
-      return { name: (bare[2] ?? '').trim(), address: bare[1].toLowerCase() };
-    }
-  }
-  const fallback = replyTo.find((a) => a.address.includes('@')) ?? sender.find((a) => a.address.includes('@'));
-  if (fallback) {
-    problems.push(rawFrom === undefined ? 'no From header; used Reply-To/Sender' : 'From has no usable address; used Reply-To/Sender');
-    return fallback;
-  }
-  if (list[0]) {
-    problems.push('From has no usable address');
-    return list[0];
-  }
-  if (rawFrom === undefined) problems.push('no From header');
-  else problems.push(`unreadable From header: ${JSON.stringify(rawFrom.trim().slice(0, 80))}`);
-  return null;
 }
 
 /**
