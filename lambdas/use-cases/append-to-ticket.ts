@@ -3,7 +3,7 @@ import { applyChange, bounceChange, customerChange, messageKind, planTimer, type
 import type { ThreadMatch } from '../domain/threading';
 import type { Ticket } from '../domain/ticket';
 import { planAgentMessage } from './apply-agent-reply';
-import { armBefore, cancelReplaced, deliverOutbox, raceBackoff, RACE_ATTEMPTS } from './deliver';
+import { armBefore, cancelReplaced, commitContended, deliverOutbox, raceBackoff, RACE_ATTEMPTS } from './deliver';
 import { replacedTimer, STEP, TIMER_BEFORE } from './inbound-claim';
 import type { Claim, IngestResult } from './ingest-types';
 import { messageRecord, storeMessageObjects, withMeta } from './records';
@@ -52,7 +52,7 @@ export async function appendToTicket(claim: Claim, ticketId: string, via: Thread
       }
       const finishes = change === null || (change.mails.length === 0 && plan.replaced === null);
       const extra = plan.replaced ? [`${TIMER_BEFORE}${plan.replaced}`] : [];
-      const committed = await deps.tickets.commit({
+      const committed = await commitContended(deps.tickets, {
         ledger: { key, step: STEP.change, ticketId, ...(extra.length > 0 ? { steps: extra } : {}), ...(finishes ? { complete: 'appended' as const } : {}) },
         ...(updated ? { ticket: { write: 'save' as const, ticket: updated } } : {}),
         messages: [record],

@@ -151,7 +151,7 @@ async function record(deps: DeliverDeps, start: Ticket, owner: Owner, entry: Pen
       outbox: (ticket.outbox ?? []).filter((p) => p.id !== entry.id),
       ...(threads ? { threadIds: [...ticket.threadIds, sentId].slice(-THREAD_IDS_KEPT) } : {}),
     };
-    const committed = await deps.tickets.commit({
+    const committed = await commitContended(deps.tickets, {
       ...(owner.ledger
         ? { ledger: { key: owner.ledger.key, step: sentStep(owner, entry), ticketId: ticket.id, ...(last ? { complete: owner.ledger.outcome } : {}) } }
         : {}),
@@ -268,5 +268,20 @@ export async function armTimerRetrying(
       if (!keep(fresh)) return fresh;
       ticket = fresh;
     }
+  }
+}
+
+/**
+ * A commit whose transaction was cancelled by a concurrent one on the same items (DynamoDB's
+ * TransactionConflict, reported as a {@link TransientError}) lost a race like a version
+ * conflict: it reads as one, so the caller re-reads the ticket and decides again. A commit that
+ * did land despite the error is found by that re-read (its ledger step, or the ticket version).
+ */
+export async function commitContended(tickets: Pick<TicketRepository, 'commit'>, c: Parameters<TicketRepository['commit']>[0]): ReturnType<TicketRepository['commit']> {
+  try {
+    return await tickets.commit(c);
+  } catch (error) {
+    if (error instanceof TransientError) return { ok: false, conflict: 'version' };
+    throw error;
   }
 }

@@ -146,6 +146,8 @@ export async function handleTimer(deps: TimerDeps, input: TimerFireInput): Promi
     const timer = planTimer(ticket.timer, deps.sla.nextTimer(plan.ticket, now));
     const claimed: Ticket = { ...plan.ticket, outbox: [...(plan.ticket.outbox ?? []), ...queue], timer: timer.timer };
     await armBefore(deps, timer.arm);
+    // A transient failure fails the invocation: if the act did land, its queued mail is leased
+    // to no one but the redelivery, which sends it once the lease ran out.
     const committed = await deps.tickets.commit({ ticket: { write: 'save', ticket: claimed } });
     if (!committed.ok) {
       // The schedule just armed is nobody's unless the winner armed the same name (same version read).
