@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { createClients } from '../lambdas/adapters/clients';
+import { DynamoDbQueueReader } from '../lambdas/adapters/dynamodb-queue-reader';
 import type { Clock } from '../lambdas/domain/clock';
 import { isFollowUpKind } from '../lambdas/domain/sla/follow-ups';
 import { makeIngestHandler } from '../lambdas/handlers/ingest-email';
@@ -137,7 +138,10 @@ export async function runLocalStack(options: LocalStackOptions = {}): Promise<Ru
       region: LOCAL_REGION,
       endpoints: { dynamodb: emulators.dynamodb.endpoint, s3: emulators.s3.endpoint, ses: emulators.ses.endpoint },
     });
-    await ensureTable(clients.dynamodb, tableName);
+    if ((await ensureTable(clients.dynamodb, tableName)) === 'upgraded') {
+      // A data dir from before the desk's queue index: key its tickets once.
+      await new DynamoDbQueueReader({ client: clients.doc, tableName }).reindexTickets();
+    }
     await ensureBucket(clients.s3, bucket);
     const config = options.config ?? defaultLocalConfig();
     const clock = options.clock ?? new FileOffsetClock(dataDir ? join(dataDir, CLOCK_FILE) : null);

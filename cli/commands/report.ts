@@ -1,19 +1,16 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { formatDurationMs, slaReport, type AttainmentRow, type PriorityReportRow } from '../../lambdas/domain/sla/report';
+import { USUAL_PRIORITY_ORDER, formatDurationMs, slaReport, type AttainmentRow, type PriorityReportRow } from '../../lambdas/domain/sla/report';
 import { readClockOffset } from '../../local/local-clock';
 import { DEFAULT_DATA_DIR } from '../../local/stack-info';
 import { table } from '../format';
 import { localTicketSource } from '../ticket-source';
 import { UsageError, printJson } from '../usage-error';
 
-/** Usual priority names, most urgent first: the presets' names and common synonyms. */
-const USUAL_ORDER = ['critical', 'urgent', 'high', 'medium', 'normal', 'low'];
-
-/** Parses `--since`: an ISO-8601 date or date-time (a bare date is midnight UTC). */
-export function parseSince(text: string): Date {
+/** Parses `--since` (or `--until`): an ISO-8601 date or date-time (a bare date is midnight UTC). */
+export function parseSince(text: string, option = '--since'): Date {
   const dt = DateTime.fromISO(text, { zone: 'utc', setZone: true });
-  if (!dt.isValid) throw new UsageError(`--since ${JSON.stringify(text)} is not an ISO-8601 date or date-time (e.g. 2026-11-01 or 2026-11-01T00:00:00Z)`);
+  if (!dt.isValid) throw new UsageError(`${option} ${JSON.stringify(text)} is not an ISO-8601 date or date-time (e.g. 2026-11-01 or 2026-11-01T00:00:00Z)`);
   return dt.toJSDate();
 }
 
@@ -37,15 +34,17 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('SLA attainment per priority: tickets, first response and resolution met, breaches, median times')
     .option('--since <iso>', 'only tickets opened at or after this instant')
+    .option('--until <iso>', 'only tickets opened before this instant')
     .option('--data-dir <dir>', 'data directory of the local stack', DEFAULT_DATA_DIR)
     .option('--json', 'print JSON')
-    .action(async (opts: { since?: string; dataDir: string; json?: boolean }) => {
+    .action(async (opts: { since?: string; until?: string; dataDir: string; json?: boolean }) => {
       const since = opts.since !== undefined ? parseSince(opts.since) : null;
+      const until = opts.until !== undefined ? parseSince(opts.until, '--until') : null;
       const source = localTicketSource(opts.dataDir);
       const tickets = await source.tickets.listTickets();
       // Judge open tickets by the local stack's clock, which `sesdesk clock` may have moved.
       const now = new Date(Date.now() + readClockOffset(opts.dataDir));
-      const report = slaReport(tickets, { now, since, order: USUAL_ORDER });
+      const report = slaReport(tickets, { now, since, until, order: USUAL_PRIORITY_ORDER });
       if (opts.json) {
         printJson(report);
         return;

@@ -25,13 +25,16 @@ import { INBOUND_KIND, inboundKey, recordFromItem } from './dynamodb-inbound-led
 import type { Ticket, TicketMessage } from '../domain/ticket';
 import { AlreadyExistsError, InvalidInputError, TransientError } from '../domain/errors';
 import { TABLE_SCHEMA } from './table-schema';
+import { queueSortKey } from '../domain/queue-order';
 import { cancellationReasons, isConditionalCheckFailed, isTransactionCanceled, toDomainError } from './sdk-errors';
 
 export const TICKET_KIND = 'KIND#TICKET';
+/** Partition of a status lane in GSI `byQueue`: `QUEUE#<status>`. */
+export const QUEUE_KIND = 'QUEUE#';
 export const COUNTER_KEY = { pk: 'COUNTER#TICKET', sk: 'COUNTER' } as const;
 
 /** Attributes the table adds around a domain object; stripped when reading back. */
-const STORAGE_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', TABLE_SCHEMA.ttlAttribute] as const;
+const STORAGE_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', TABLE_SCHEMA.ttlAttribute] as const;
 
 const BATCH_GET_LIMIT = 100;
 
@@ -594,12 +597,13 @@ export class DynamoDbTicketRepository implements TicketRepository {
   }
 
   private ticketItem(ticket: Ticket): Item {
-    const index = TABLE_SCHEMA.indexes[0];
+    const [index, queue] = TABLE_SCHEMA.indexes;
     return {
       ...clean(ticket),
       ...ticketKey(ticket.id),
       [index.partitionKey]: TICKET_KIND,
       [index.sortKey]: ticket.createdAt,
+      ...queueKeys(ticket, queue),
     };
   }
 
@@ -624,6 +628,11 @@ export class DynamoDbTicketRepository implements TicketRepository {
       throw toDomainError(err, { what });
     }
   }
+}
+
+/** The desk queue's index keys of a ticket (GSI `byQueue`): its status lane and urgency order. */
+export function queueKeys(ticket: Ticket, queue = TABLE_SCHEMA.indexes[1]): Item {
+  return { [queue.partitionKey]: `${QUEUE_KIND}${ticket.status}`, [queue.sortKey]: queueSortKey(ticket) };
 }
 
 function distinctNormalized(messageIds: readonly string[]): string[] {

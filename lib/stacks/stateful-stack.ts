@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../../lambdas/adapters/table-schema';
+import { TABLE_SCHEMA, type IndexSchema } from '../../lambdas/adapters/table-schema';
 import type { RegionDeployConfig } from '../config';
 import {
   INBOUND_PREFIX,
@@ -49,12 +49,15 @@ export class StatefulStack extends Stack {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    for (const index of TABLE_SCHEMA.indexes) {
+    // CloudFormation adds at most one index per table update: add new indexes one release at a time.
+    for (const index of TABLE_SCHEMA.indexes as readonly IndexSchema[]) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
+        ...(index.include
+          ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.include] }
+          : { projectionType: dynamodb.ProjectionType.ALL }),
       });
     }
 

@@ -53,7 +53,7 @@ describe.each(REGIONS)('stateful stack in %s', (region) => {
     expect(stage.stateful.terminationProtection).toBe(true);
   });
 
-  test('table: on demand, PITR, deletion protection, TTL, byKind GSI, retained', () => {
+  test('table: on demand, PITR, deletion protection, TTL, byKind and byQueue GSIs, retained', () => {
     const t = stateful[region];
     t.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
@@ -75,6 +75,19 @@ describe.each(REGIONS)('stateful stack in %s', (region) => {
               { AttributeName: 'gsi1pk', KeyType: 'HASH' },
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
             ],
+            Projection: { ProjectionType: 'ALL' },
+          }),
+          Match.objectLike({
+            IndexName: 'byQueue',
+            KeySchema: [
+              { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+            ],
+            // Only what a queue row shows: a page of the queue reads small index items.
+            Projection: {
+              ProjectionType: 'INCLUDE',
+              NonKeyAttributes: ['id', 'number', 'status', 'priority', 'requester', 'subject', 'account', 'assignee', 'tier', 'createdAt', 'updatedAt', 'sla'],
+            },
           }),
         ],
       }),

@@ -30,6 +30,8 @@ export interface PriorityReportRow {
 
 export interface SlaReport {
   since: string | null;
+  /** Additive (desk page): the end of the period, exclusive; null for "until now". */
+  until?: string | null;
   generatedAt: string;
   priorities: PriorityReportRow[];
   total: PriorityReportRow;
@@ -39,9 +41,14 @@ export interface SlaReportOptions {
   now: Date;
   /** Only tickets opened at or after this instant. */
   since?: Date | null;
+  /** Only tickets opened before this instant. */
+  until?: Date | null;
   /** Priority names most urgent first (a policy's `priorityOrder`); others follow by name. */
   order?: readonly string[];
 }
+
+/** Usual priority names, most urgent first (the presets' names and common synonyms): the report's row order. */
+export const USUAL_PRIORITY_ORDER: readonly string[] = ['critical', 'urgent', 'high', 'medium', 'normal', 'low'];
 
 /** The median of `values` (mean of the middle two for an even count), null when empty. */
 export function median(values: readonly number[]): number | null {
@@ -116,14 +123,18 @@ function rowOf(priority: string, tickets: readonly Ticket[], now: number): Prior
 }
 
 /**
- * The report over `tickets` opened since `options.since`: one row per priority present (in
+ * The report over `tickets` opened since `options.since` (and before `options.until`): one row per priority present (in
  * `options.order`, then by name) and a total row. A paused resolution clock is judged by the
  * due time it has now (moved out by the waiting), as the ticket shows it.
  */
 export function slaReport(tickets: readonly Ticket[], options: SlaReportOptions): SlaReport {
   const since = options.since ? options.since.getTime() : null;
+  const until = options.until ? options.until.getTime() : null;
   const now = options.now.getTime();
-  const chosen = tickets.filter((t) => since === null || (ms(t.createdAt) ?? 0) >= since);
+  const chosen = tickets.filter((t) => {
+    const created = ms(t.createdAt) ?? 0;
+    return (since === null || created >= since) && (until === null || created < until);
+  });
   const groups = new Map<string, Ticket[]>();
   for (const t of chosen) groups.set(t.priority, [...(groups.get(t.priority) ?? []), t]);
   const order = options.order ?? [];
@@ -131,6 +142,7 @@ export function slaReport(tickets: readonly Ticket[], options: SlaReportOptions)
   const names = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   return {
     since: options.since ? options.since.toISOString() : null,
+    ...(options.until ? { until: options.until.toISOString() } : {}),
     generatedAt: options.now.toISOString(),
     priorities: names.map((p) => rowOf(p, groups.get(p) ?? [], now)),
     total: rowOf('all', chosen, now),

@@ -197,7 +197,11 @@ describe('tickets', () => {
     await repo().createTicket(ticket);
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       TableName: TABLE,
-      Item: { ...ticket, pk: 'TICKET#USE1-42', sk: 'META', gsi1pk: 'KIND#TICKET', gsi1sk: ticket.createdAt },
+      Item: {
+        ...ticket, pk: 'TICKET#USE1-42', sk: 'META', gsi1pk: 'KIND#TICKET', gsi1sk: ticket.createdAt,
+        // The desk queue (GSI byQueue): the status lane, then the first-response due time and number.
+        gsi2pk: 'QUEUE#open', gsi2sk: `1#${ticket.sla.firstResponseDue}#000000000042`,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
   });
@@ -215,7 +219,7 @@ describe('tickets', () => {
     ddb.on(GetCommand).resolves({});
     ddb
       .on(GetCommand, { Key: { pk: 'TICKET#USE1-42', sk: 'META' } })
-      .resolves({ Item: { ...ticket, pk: 'TICKET#USE1-42', sk: 'META', gsi1pk: 'KIND#TICKET', gsi1sk: 'x' } });
+      .resolves({ Item: { ...ticket, pk: 'TICKET#USE1-42', sk: 'META', gsi1pk: 'KIND#TICKET', gsi1sk: 'x', gsi2pk: 'QUEUE#open', gsi2sk: 'y' } });
 
     await expect(repo().getTicket('USE1-42')).resolves.toStrictEqual(ticket);
     expect(ddb).toHaveReceivedCommandWith(GetCommand, { ConsistentRead: true });

@@ -89,6 +89,13 @@ describe('slaReport', () => {
     expect(report.since).toBe('2026-11-20T11:00:00.000Z');
   });
 
+  it('--until keeps tickets opened before it (the desk page\'s period end)', () => {
+    const report = slaReport(tickets, { now: NOW, since: new Date('2026-11-18T10:00:00Z'), until: new Date('2026-11-20T11:00:00Z') });
+    expect(report.priorities.map((r) => [r.priority, r.tickets])).toEqual([['critical', 3], ['low', 1]]);
+    expect(report.until).toBe('2026-11-20T11:00:00.000Z');
+    expect(slaReport(tickets, { now: NOW }).until).toBeUndefined();
+  });
+
   it('priorities outside the given order follow by name; no tickets gives an empty report', () => {
     const report = slaReport([ticket('p2', {}), ticket('p1', {}), ticket('high', {})], { now: NOW, order: ['high'] });
     expect(report.priorities.map((r) => r.priority)).toEqual(['high', 'p1', 'p2']);
