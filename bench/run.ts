@@ -1,8 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runLocalStack } from '../local/run-stack';
+import { writeStackInfo } from '../local/stack-info';
+import { measureCliStart } from './cli-start';
 import { bigMessage } from './big-message';
 import { bundleHandlers, bundleRssChild, coldLoad, type HandlerName } from './bundles';
 import { measureCpu } from './cpu-phase';
@@ -10,7 +13,8 @@ import { measureAckLatency, measureCalls, type CallSample } from './local-phases
 
 /**
  * `npm run bench`: the numbers of issue 7 (calls per ticket, CPU against a bare parse, ack
- * latency, bundle size and cold load, peak memory for a 40 MB message). Starts its own
+ * latency, bundle size and cold load, peak memory for a 40 MB message) and the CLI's start
+ * times (issue 17). Starts its own
  * emulators on free ports with temporary data. BENCH_QUICK=1 for a smoke run, BENCH_MESSAGES=N
  * for the latency sample size, BENCH_NODE=/path/to/node to time the cold loads on another Node
  * (the functions run on Node 24; see docs/operations.md for getting one from the npm registry).
@@ -20,6 +24,7 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? (QUICK ? 50 : 1000));
 const CALL_SAMPLES = QUICK ? 2 : 5;
 const CPU_ROUNDS = QUICK ? 1 : 5;
 const COLD_RUNS = QUICK ? 3 : 21;
+const CLI_ROUNDS = QUICK ? 3 : 21;
 const ROOT = resolve(__dirname, '..');
 
 /** The Node binary the cold loads run on, and its version; a bad BENCH_NODE stops the bench. */
@@ -117,6 +122,16 @@ async function main(): Promise<void> {
     log('starting the local stack (DynamoDB Local, s3rver, local SES) on free ports');
     const stack = await runLocalStack({ smtpPort: 0, logger: { info: () => undefined, error: (m: string) => log(`stack error: ${m}`) } });
     try {
+      log(`CLI start: sesdesk --help and sesdesk tickets against node -e 0 (${CLI_ROUNDS} rounds, Node ${COLD_NODE.version})`);
+      const cliDir = join(work, 'cli-data');
+      writeStackInfo(cliDir, stack.info);
+      // Not execFileSync: the SMTP listener that answers it runs in this process.
+      await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'sesdesk.js'), 'send', join(ROOT, 'examples', 'first.eml'), '--data-dir', cliDir]);
+      const cli = measureCliStart({ dataDir: cliDir, rounds: CLI_ROUNDS, node: COLD_NODE.bin });
+      results.cliStart = cli;
+      row('cliStartRatio.help', `${fmt(cli.helpRatio)} (${fmt(cli.helpMs)} / ${fmt(cli.emptyMs)} ms)`, '<= 2', cli.helpRatio <= 2);
+      row('cliStartRatio.tickets', `${fmt(cli.ticketsRatio)} (${fmt(cli.ticketsMs)} / ${fmt(cli.emptyMs)} ms, ${cli.tickets} ticket)`, '<= 4', cli.ticketsRatio <= 4);
+
       log(`AWS calls per new ticket / reply / duplicate (${CALL_SAMPLES} samples each)`);
       const calls = await measureCalls(stack, CALL_SAMPLES);
       const n = average(calls.newTicket);

@@ -1,14 +1,17 @@
 import { App, type AppProps, type IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
 import { CONTEXT_KEY, loadDeployConfig, type LoadOptions } from './config';
-import { stageName } from './names';
+import featureFlags from './feature-flags.json';
 import { RegionStage } from './stages/region-stage';
 
-/** Behaviour the stacks rely on, set here so tests and `cdk synth` agree without cdk.json. */
-const FEATURE_FLAGS = {
-  // Grant S3 log delivery through the bucket policy instead of the legacy ACL.
-  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
-  '@aws-cdk/aws-iam:minimizePolicies': true,
-};
+/**
+ * The CDK feature flags, all in lib/feature-flags.json: aws-cdk-lib's recommended flags
+ * (`recommended-feature-flags.json` of the installed version), set here rather than in cdk.json so
+ * tests and `cdk synth` build the same templates. A flag changes what a construct synthesizes,
+ * so the list is a copy, not read from aws-cdk-lib at synth time: upgrading aws-cdk-lib cannot
+ * change a deployed stack by itself. test/infra/feature-flags.test.ts fails when the installed
+ * aws-cdk-lib recommends flags the copy lacks; take them in after reading the template diff.
+ */
+export const FEATURE_FLAGS: Readonly<Record<string, unknown>> = featureFlags;
 
 export interface SesdeskApp {
   readonly app: App;
@@ -24,7 +27,7 @@ export function buildApp(props: AppProps = {}, options: LoadOptions = {}): Sesde
   const config = loadDeployConfig(app.node.tryGetContext(CONTEXT_KEY), options);
   const stages = config.regions.map(
     (desk) =>
-      new RegionStage(app, stageName(desk.region), {
+      new RegionStage(app, desk.names.stage, {
         env: { account: desk.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: desk.region },
         desk,
       }),

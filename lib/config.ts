@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { ConfigError, formatZodError } from '../lambdas/domain/config-error';
+import { deskNames, ENVIRONMENT_MAX_LENGTH, ENVIRONMENT_PATTERN, type DeskNames } from './names';
 import { isSesReceivingRegion, SES_RECEIVING_REGIONS, type SesReceivingRegion } from './ses-receiving-regions';
 
 /** The cdk.json context key holding the deploy config. */
@@ -37,6 +38,15 @@ const regionSchema = z
       error: (issue) =>
         `SES cannot receive mail in ${JSON.stringify(issue.input)}; receiving regions: ${SES_RECEIVING_REGIONS.join(', ')}`,
     }),
+    /**
+     * Optional environment name (`staging`): desks of different environments may share an account
+     * and region; every physical name carries it (lib/names.ts).
+     */
+    environment: z
+      .string()
+      .max(ENVIRONMENT_MAX_LENGTH, { error: `at most ${ENVIRONMENT_MAX_LENGTH} characters (it goes into the raw-mail bucket name)` })
+      .regex(ENVIRONMENT_PATTERN, { error: 'lowercase letters, digits and inner hyphens, starting with a letter' })
+      .optional(),
     /** Optional fixed account; default: CDK_DEFAULT_ACCOUNT of the deploying credentials. */
     account: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }).optional(),
     mailDomain: domain,
@@ -63,6 +73,8 @@ const regionSchema = z
     ticketPrefix: z.string().regex(TICKET_PREFIX, { error: 'must match /^[A-Z][A-Z0-9]{1,7}$/' }).optional(),
     reopenWindowDays: z.number().int().min(0).default(7),
     autoCloseDays: z.number().int().min(1).default(7),
+    /** X-Ray active tracing of the functions. */
+    tracing: z.boolean().default(false),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -92,12 +104,30 @@ const deployConfigSchema = z
   .strict()
   .superRefine((cfg, ctx) => {
     const seen = new Map<string, number>();
+    const activating = new Map<string, number>();
+    const identities = new Map<string, number>();
     cfg.regions.forEach((r, i) => {
-      const first = seen.get(r.region);
+      const place = r.environment === undefined ? r.region : `${r.region} (environment ${r.environment})`;
+      const key = `${r.region}/${r.environment ?? ''}`;
+      const first = seen.get(key);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['regions', i, 'region'], message: `${r.region} is already configured at regions[${first}]: one desk per region` });
+        const why = r.environment === undefined ? 'one desk per region, unless each has its own environment' : 'one desk per region and environment';
+        ctx.addIssue({ code: 'custom', path: ['regions', i, r.environment === undefined ? 'region' : 'environment'], message: `${place} is already configured at regions[${first}]: ${why}` });
       }
-      seen.set(r.region, i);
+      seen.set(key, i);
+      // SES has one active receipt rule set per region: a second activation would switch the first desk's off.
+      const active = activating.get(r.region);
+      if (r.activateReceiptRuleSet && active !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['regions', i, 'activateReceiptRuleSet'], message: `regions[${active}] already activates its rule set in ${r.region}; SES keeps one active rule set per region` });
+      }
+      if (r.activateReceiptRuleSet && active === undefined) activating.set(r.region, i);
+      // With a hosted zone the stateful stack creates the SES identity of the mail domain, which exists once per region.
+      const identity = r.hostedZone ? `${r.region}/${r.mailDomain}` : null;
+      const owner = identity === null ? undefined : identities.get(identity);
+      if (identity !== null && owner !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['regions', i, 'mailDomain'], message: `regions[${owner}] already creates the SES identity of ${r.mailDomain} in ${r.region}: give this environment its own mail domain (staging.${r.mailDomain})` });
+      }
+      if (identity !== null && owner === undefined) identities.set(identity, i);
     });
   });
 
@@ -137,6 +167,12 @@ export interface RuntimeDeskConfig {
 
 export interface RegionDeployConfig {
   readonly region: SesReceivingRegion;
+  /** The environment name, when the desk has one (lib/names.ts). */
+  readonly environment?: string;
+  /** Every physical name of this desk. */
+  readonly names: DeskNames;
+  /** X-Ray active tracing of the functions. */
+  readonly tracing: boolean;
   readonly account?: string;
   readonly mailDomain: string;
   readonly supportAddresses: readonly string[];
@@ -218,6 +254,9 @@ export function loadDeployConfig(context: unknown, options: LoadOptions = {}): D
     }
     regions.push({
       region: r.region,
+      environment: r.environment,
+      names: deskNames({ region: r.region, environment: r.environment }),
+      tracing: r.tracing,
       account: r.account,
       mailDomain: r.mailDomain,
       supportAddresses: r.supportAddresses,

@@ -14,7 +14,10 @@ export interface DeskAlarmsProps {
   readonly alarmEmail: string;
   /** Powertools metrics namespace of the handlers. */
   readonly metricsNamespace: string;
-  /** Powertools service name (the `service` dimension Powertools adds to every metric). */
+  /**
+   * Powertools service name (the `service` dimension Powertools adds to every metric), which is
+   * also the desk's name (`sesdesk`, `sesdesk-staging`) in the alarm mail's sender.
+   */
   readonly serviceName: string;
   /** Metric the SLA breach handler emits once per recorded breach. */
   readonly slaBreachMetricName: string;
@@ -53,7 +56,8 @@ export class DeskAlarms extends Construct {
     );
 
     this.topic = new sns.Topic(this, 'Topic', {
-      displayName: 'sesdesk alarms',
+      // The sender name of the alarm mail: tells staging's alarms from production's.
+      displayName: `${props.serviceName} alarms`,
       masterKey: key,
       enforceSSL: true,
     });

@@ -30,6 +30,16 @@ export interface DeskFunctionProps {
   readonly retryAttempts?: number;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Powertools service name: the `service` dimension of the function's metrics.
+   * @default 'sesdesk'
+   */
+  readonly serviceName?: string;
+  /**
+   * X-Ray active tracing (the region config's `tracing`).
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -88,14 +98,22 @@ export class DeskFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(30),
       role,
       logGroup: this.logGroup,
+      // Active tracing also gives the role xray:PutTraceSegments/PutTelemetryRecords.
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
-        POWERTOOLS_SERVICE_NAME,
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
       retryAttempts: props.retryAttempts ?? 2,
       onFailure: new destinations.SqsDestination(this.failureQueue),
     });
+    if (props.tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions (X-Ray needs Resource "*").',
+      });
+    }
   }
 }
 

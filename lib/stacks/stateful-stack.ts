@@ -8,15 +8,7 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA, type IndexSchema } from '../../lambdas/adapters/table-schema';
 import type { RegionDeployConfig } from '../config';
-import {
-  INBOUND_PREFIX,
-  OUTPUTS,
-  RECEIPT_RULE_NAME,
-  RECEIPT_RULE_SET_NAME,
-  TABLE_NAME,
-  exportName,
-  rawMailBucketName,
-} from '../names';
+import { INBOUND_PREFIX, OUTPUTS } from '../names';
 import { inboundSmtpEndpoint } from '../ses-receiving-regions';
 
 export interface StatefulStackProps extends StackProps {
@@ -39,7 +31,7 @@ export class StatefulStack extends Stack {
     const { desk } = props;
 
     this.table = new dynamodb.Table(this, 'Table', {
-      tableName: TABLE_NAME,
+      tableName: desk.names.table,
       partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE_SCHEMA.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -75,7 +67,7 @@ export class StatefulStack extends Stack {
     });
 
     this.rawMailBucket = new s3.Bucket(this, 'RawMail', {
-      bucketName: rawMailBucketName(this.account, this.region),
+      bucketName: desk.names.rawMailBucket(this.account),
       // SSE-S3: the SES S3 action writes plain objects and S3 encrypts them; a KMS key would
       // need SES client-side encryption, which the ingest handler cannot read.
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -109,7 +101,7 @@ export class StatefulStack extends Stack {
             'aws:SourceArn': this.formatArn({
               service: 'ses',
               resource: 'receipt-rule-set',
-              resourceName: `${RECEIPT_RULE_SET_NAME}:receipt-rule/${RECEIPT_RULE_NAME}`,
+              resourceName: `${desk.names.receiptRuleSet}:receipt-rule/${desk.names.receiptRule}`,
               arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
             }),
           },
@@ -154,11 +146,11 @@ export class StatefulStack extends Stack {
       });
     }
 
-    new CfnOutput(this, OUTPUTS.tableName, { value: this.table.tableName, exportName: exportName(desk.region, OUTPUTS.tableName) });
+    new CfnOutput(this, OUTPUTS.tableName, { value: this.table.tableName, exportName: desk.names.exportName(OUTPUTS.tableName) });
     new CfnOutput(this, OUTPUTS.rawMailBucket, {
       value: this.rawMailBucket.bucketName,
-      exportName: exportName(desk.region, OUTPUTS.rawMailBucket),
+      exportName: desk.names.exportName(OUTPUTS.rawMailBucket),
     });
-    new CfnOutput(this, OUTPUTS.region, { value: this.region, exportName: exportName(desk.region, OUTPUTS.region) });
+    new CfnOutput(this, OUTPUTS.region, { value: this.region, exportName: desk.names.exportName(OUTPUTS.region) });
   }
 }

@@ -9,20 +9,7 @@ import { DeskAlarms } from '../constructs/desk-alarms';
 import { DeskFunction } from '../constructs/desk-function';
 import { InboundMail } from '../constructs/inbound-mail';
 import { SlaTimers } from '../constructs/sla-timers';
-import {
-  FUNCTION_NAMES,
-  INBOUND_PREFIX,
-  METRICS_NAMESPACE,
-  METRIC_NAMES,
-  OUTPUTS,
-  POWERTOOLS_SERVICE_NAME,
-  RECEIPT_RULE_NAME,
-  RECEIPT_RULE_SET_NAME,
-  SCHEDULE_GROUP_NAME,
-  TABLE_NAME,
-  exportName,
-  rawMailBucketName,
-} from '../names';
+import { INBOUND_PREFIX, METRICS_NAMESPACE, METRIC_NAMES, OUTPUTS } from '../names';
 import { wildcardResourceFinding } from '../nag';
 
 export interface StatelessStackProps extends StackProps {
@@ -47,11 +34,12 @@ export class StatelessStack extends Stack {
   public constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { desk } = props;
+    const names = desk.names;
 
     // By fixed name, not by cross-stack reference: the IAM scope then resolves inside this
     // stack (stable nag finding ids) and the stateful stack exports nothing it must keep.
-    const table = dynamodb.Table.fromTableAttributes(this, 'TableRef', { tableName: TABLE_NAME, grantIndexPermissions: true });
-    const rawMailBucket = s3.Bucket.fromBucketName(this, 'RawMailRef', rawMailBucketName(this.account, this.region));
+    const table = dynamodb.Table.fromTableAttributes(this, 'TableRef', { tableName: names.table, grantIndexPermissions: true });
+    const rawMailBucket = s3.Bucket.fromBucketName(this, 'RawMailRef', names.rawMailBucket(this.account));
 
     const environment = {
       TABLE_NAME: table.tableName,
@@ -61,10 +49,12 @@ export class StatelessStack extends Stack {
       REPLY_TOKEN_SECRET_ARN: props.replyTokenSecret.secretArn,
     };
 
+    const perDesk = { serviceName: names.serviceName, tracing: desk.tracing };
     this.ingest = new DeskFunction(this, 'IngestEmail', {
       entry: 'lambdas/handlers/ingest-email.ts',
-      functionName: FUNCTION_NAMES.ingestEmail,
+      functionName: names.functions.ingestEmail,
       description: 'SES receipt rule -> ticket (create, append, ack)',
+      ...perDesk,
       // mailparser holds the whole message (up to 40 MB) in memory.
       memorySize: 1024,
       timeout: Duration.seconds(60),
@@ -72,22 +62,24 @@ export class StatelessStack extends Stack {
     });
     this.slaBreach = new DeskFunction(this, 'SlaBreach', {
       entry: 'lambdas/handlers/sla-breach.ts',
-      functionName: FUNCTION_NAMES.slaBreach,
+      functionName: names.functions.slaBreach,
       description: 'Scheduler timer -> record SLA breach, escalate a tier, notify',
+      ...perDesk,
       environment,
     });
     this.followUp = new DeskFunction(this, 'FollowUp', {
       entry: 'lambdas/handlers/follow-up.ts',
-      functionName: FUNCTION_NAMES.followUp,
+      functionName: names.functions.followUp,
       description: 'Scheduler timer -> remind customer or agent, auto-close',
+      ...perDesk,
       environment,
     });
     const all = [this.ingest, this.slaBreach, this.followUp];
 
     this.timers = new SlaTimers(this, 'Timers', {
-      scheduleGroupName: SCHEDULE_GROUP_NAME,
-      slaBreachFunctionName: FUNCTION_NAMES.slaBreach,
-      followUpFunctionName: FUNCTION_NAMES.followUp,
+      scheduleGroupName: names.scheduleGroup,
+      slaBreachFunctionName: names.functions.slaBreach,
+      followUpFunctionName: names.functions.followUp,
     });
 
     for (const handler of all) {
@@ -118,8 +110,8 @@ export class StatelessStack extends Stack {
     }
 
     this.inbound = new InboundMail(this, 'Inbound', {
-      ruleSetName: RECEIPT_RULE_SET_NAME,
-      ruleName: RECEIPT_RULE_NAME,
+      ruleSetName: names.receiptRuleSet,
+      ruleName: names.receiptRule,
       recipients: desk.supportAddresses,
       rawMailBucketName: rawMailBucket.bucketName,
       objectKeyPrefix: INBOUND_PREFIX,
@@ -130,7 +122,7 @@ export class StatelessStack extends Stack {
     this.alarms = new DeskAlarms(this, 'Alarms', {
       alarmEmail: desk.alarmEmail,
       metricsNamespace: METRICS_NAMESPACE,
-      serviceName: POWERTOOLS_SERVICE_NAME,
+      serviceName: names.serviceName,
       slaBreachMetricName: METRIC_NAMES.slaBreaches,
     });
     for (const [id, fn] of [
@@ -145,7 +137,7 @@ export class StatelessStack extends Stack {
 
     new CfnOutput(this, OUTPUTS.scheduleGroup, {
       value: this.timers.scheduleGroupName,
-      exportName: exportName(desk.region, OUTPUTS.scheduleGroup),
+      exportName: names.exportName(OUTPUTS.scheduleGroup),
     });
   }
 }

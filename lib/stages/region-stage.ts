@@ -1,7 +1,6 @@
 import { Stage, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { RegionDeployConfig } from '../config';
-import { statefulStackName, statelessStackName } from '../names';
 import { StatefulStack } from '../stacks/stateful-stack';
 import { StatelessStack } from '../stacks/stateless-stack';
 
@@ -18,13 +17,13 @@ export class RegionStage extends Stage {
     super(scope, id, props);
     const { desk } = props;
     this.stateful = new StatefulStack(this, 'Stateful', {
-      stackName: statefulStackName(desk.region),
-      description: `sesdesk ${desk.region}: tickets table, raw mail, reply-token key (retained)`,
+      stackName: desk.names.statefulStack,
+      description: `${desk.names.stage}: tickets table, raw mail, reply-token key (retained)`,
       desk,
     });
     this.stateless = new StatelessStack(this, 'Stateless', {
-      stackName: statelessStackName(desk.region),
-      description: `sesdesk ${desk.region}: handlers, SES receipt rules, timers, alarms`,
+      stackName: desk.names.statelessStack,
+      description: `${desk.names.stage}: handlers, SES receipt rules, timers, alarms`,
       desk,
       replyTokenSecret: this.stateful.replyTokenSecret,
       mailIdentityArn: this.stateful.mailIdentityArn,
