@@ -12,6 +12,8 @@ import { makeTimerHandler } from '../lambdas/handlers/timer-handler';
 import { buildIngestDeps } from '../lambdas/handlers/wiring';
 import type { IngestDeps, IngestResult } from '../lambdas/use-cases/ingest-email';
 import type { RuntimeConfig } from '../lambdas/use-cases/runtime-config';
+import { startLocalDesk } from '../desk/local-desk';
+import type { RunningDesk } from '../desk/server';
 import { startEmulators, type Emulators } from './emulators';
 import { LocalTimerRunner, LocalTimers, type TimerFire } from './local-timers';
 import { ensureBucket, ensureTable } from './provision';
@@ -70,6 +72,8 @@ export interface LocalStackOptions {
    */
   fireTimer?: (deps: IngestDeps) => TimerFire;
   timerIntervalMs?: number;
+  /** Serve the desk page too (`sesdesk start` does); port 0 picks a free one. @default off */
+  desk?: { port: number; pollMs?: number } | false;
   /** Where to log handler errors. @default console */
   logger?: Pick<Console, 'info' | 'error'>;
 }
@@ -80,6 +84,8 @@ export interface RunningLocalStack {
   timers: LocalTimers;
   runner: LocalTimerRunner;
   smtp: SmtpInbound;
+  /** The desk page, when asked for. */
+  desk: RunningDesk | null;
   emulators: Pick<Emulators, 'dynamodb' | 's3' | 'ses'>;
   ingest: (event: unknown) => Promise<IngestResult>;
   stop(): Promise<void>;
@@ -190,6 +196,15 @@ export async function runLocalStack(options: LocalStackOptions = {}): Promise<Ru
       onError: (timer, error) => logger.error(`local timer ${timer.name} failed`, error),
     });
     runner.start();
+    const desk = options.desk
+      ? await startLocalDesk({ clients, tableName, bucket, clock, config, sla: deps.sla, host, port: options.desk.port, pollMs: options.desk.pollMs }).catch(
+          async (error: unknown) => {
+            await runner.stop();
+            await smtp.close();
+            throw new Error(`desk page: cannot listen on ${host}:${options.desk ? options.desk.port : 0} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+          },
+        )
+      : null;
     const info: StackInfo = {
       pid: process.pid,
       startedAt: new Date().toISOString(),
@@ -202,6 +217,7 @@ export async function runLocalStack(options: LocalStackOptions = {}): Promise<Ru
       smtp: { host: smtp.host, port: smtp.port },
       sesViewerUrl: emulators.ses.viewerUrl,
       timeZone: deskTimeZone(config),
+      ...(desk ? { deskUrl: desk.url } : {}),
     };
     if (dataDir) writeStackInfo(dataDir, info);
     return {
@@ -210,9 +226,11 @@ export async function runLocalStack(options: LocalStackOptions = {}): Promise<Ru
       timers,
       runner,
       smtp,
+      desk,
       emulators,
       ingest,
       stop: async () => {
+        await desk?.close();
         await runner.stop();
         await smtp.close();
         for (const c of [clients.dynamodb, clients.s3, clients.ses, clients.scheduler]) c.destroy();

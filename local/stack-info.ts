@@ -17,6 +17,8 @@ export const StackInfoSchema = z.object({
   endpoints: z.object({ dynamodb: z.string(), s3: z.string(), ses: z.string() }),
   smtp: z.object({ host: z.string(), port: z.number() }),
   sesViewerUrl: z.string(),
+  /** The desk page (queue, tickets, SLA report). */
+  deskUrl: z.optional(z.string()),
   clock: z.optional(z.object({ offsetMs: z.number() })),
   /** The desk's time zone (its display zone, else its SLA policy's): the CLI prints times in it. */
   timeZone: z.optional(z.string()),

@@ -6,6 +6,15 @@ import { assertPortFree, PortInUseError } from '../../local/ports';
 import { runLocalStack } from '../../local/run-stack';
 import { UsageError } from '../usage-error';
 
+/** Where `sesdesk start` serves the desk page unless told otherwise (`sesdesk desk` uses the next port). */
+export const DEFAULT_DESK_PORT = 4280;
+
+function portNumber(option: string, text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${option}: "${text}" is not a port number`);
+  return port;
+}
+
 export function registerStart(program: Command): void {
   program
     .command('start')
@@ -14,9 +23,10 @@ export function registerStart(program: Command): void {
     .option('--smtp-port <port>', 'SMTP listener port', '2525')
     .option('--host <host>', 'address every part listens on', '127.0.0.1')
     .option('--policy <preset-or-file>', 'SLA policy: a preset (facs, fairfax, faxguys, platform) or a JSON file', 'platform')
-    .action(async (opts: { dataDir: string; smtpPort: string; host: string; policy: string }) => {
-      const port = Number(opts.smtpPort);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--smtp-port: "${opts.smtpPort}" is not a port number`);
+    .option('--desk-port <port>', 'desk page port (0: a free one)', String(DEFAULT_DESK_PORT))
+    .action(async (opts: { dataDir: string; smtpPort: string; host: string; policy: string; deskPort: string }) => {
+      const port = portNumber('--smtp-port', opts.smtpPort);
+      const deskPort = portNumber('--desk-port', opts.deskPort);
       let config;
       try {
         config = defaultLocalConfig(opts.policy);
@@ -24,18 +34,21 @@ export function registerStart(program: Command): void {
         throw new UsageError(`--policy ${opts.policy}: ${error instanceof Error ? error.message : String(error)}`);
       }
       // Checked first, so a taken port fails in a moment, before DynamoDB Local's JVM starts.
-      const stack = await assertPortFree(opts.host, port)
-        .then(() => runLocalStack({ dataDir: opts.dataDir, smtpPort: port, host: opts.host, config }))
+      const flags = new Map([[deskPort, ['the desk page port', '--desk-port']], [port, ['the SMTP port', '--smtp-port']]]);
+      const stack = await Promise.all([assertPortFree(opts.host, port), assertPortFree(opts.host, deskPort)])
+        .then(() => runLocalStack({ dataDir: opts.dataDir, smtpPort: port, host: opts.host, config, desk: { port: deskPort } }))
         .catch((error: unknown) => {
           if (!(error instanceof PortInUseError)) throw error;
+          const [what, flag] = flags.get(error.port) ?? ['the SMTP port', '--smtp-port'];
           throw new Error(
-            `the SMTP port ${error.port} on ${error.host} is already in use (another sesdesk start?): choose another with --smtp-port, e.g. --smtp-port ${error.port === 65535 ? 2526 : error.port + 1}`,
+            `${what} ${error.port} on ${error.host} is already in use (another sesdesk start?): choose another with ${flag}, e.g. ${flag} ${error.port === 65535 ? 2526 : error.port + 1}`,
           );
         });
       const { info } = stack;
       process.stdout.write(
         [
           'sesdesk local stack is running (Ctrl-C to stop)',
+          `  Desk page:                 ${info.deskUrl ?? '-'}   queue, tickets, SLA report`,
           `  SMTP inbound (plays SES):  ${info.smtp.host}:${info.smtp.port}   mail to ${info.supportAddress}`,
           `  SES mail viewer:           ${info.sesViewerUrl}`,
           `  SES API (outbound):        ${info.endpoints.ses}`,

@@ -88,13 +88,18 @@ export function reservedNumber(steps: readonly string[]): number | null {
   return Number.isInteger(n) && n > 0 ? n : null;
 }
 
-/** One step of an inbound delivery, written at once: see {@link TicketRepository.commit}. */
+/**
+ * One step of a delivery, written at once: see {@link TicketRepository.commit}. Ingest commits
+ * carry their inbound ledger record; the timer functions commit the ticket alone (its version
+ * is their condition).
+ */
 export interface IngestCommit {
   /** The delivery's ledger record; the commit is refused (`done`) when it already holds `step`. */
-  ledger: {
+  ledger?: {
     key: string;
     step: string;
-    ticketId: string;
+    /** The ticket the delivery went to (null: none, e.g. a refused sender). */
+    ticketId: string | null;
     /** More steps recorded with `step` (details a retry needs). */
     steps?: string[];
     /** Marks the record done with this outcome. */
@@ -107,7 +112,7 @@ export interface IngestCommit {
   ticket?: { write: 'create' | 'save'; ticket: Ticket; numberReserved?: boolean };
   /** Messages stored (their keys are unique per delivery or per send). */
   messages?: TicketMessage[];
-  /** Message-IDs mapped to `ledger.ticketId`; an id already mapped keeps its ticket. */
+  /** Message-IDs mapped to the commit's ticket (`ticket`, else `ledger.ticketId`); an id already mapped keeps its ticket. */
   messageIds?: readonly string[];
   /** Throttle counters (see {@link ThrottleCounter}) each moved by one unless at its limit. */
   throttles?: ReadonlyArray<{ key: string; limit: number; expiresAt: Date }>;

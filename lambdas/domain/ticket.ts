@@ -143,6 +143,8 @@ export interface PendingMail {
    * it; a redelivery after this instant (a crashed attempt) sends what is still queued.
    */
   leaseUntil?: string;
+  /** Additive (bounded records): the body lives in S3 under this key (`mail.text` is then empty). */
+  textKey?: string;
 }
 
 export type MessageDirection = 'inbound' | 'outbound';

@@ -1,4 +1,5 @@
 import { decodeHeaderBytes, isValidUtf8 } from './charset-guess';
+import { decodeTransfer, relabelEncodedWords, textPartRelabel, withCharsetParam } from './relabel';
 
 /**
  * Pre-pass over the raw message bytes that repairs what mailparser reads wrong, before it
@@ -6,7 +7,9 @@ import { decodeHeaderBytes, isValidUtf8 } from './charset-guess';
  * - unencoded 8-bit header bytes in a legacy charset (GBK, KOI8-R, Latin-1 ...) become UTF-8,
  *   which mailparser reads as RFC 6532 headers;
  * - parts with `Content-Transfer-Encoding: x-uuencode` are re-encoded as base64 (mailparser
- *   yields an empty attachment for them).
+ *   yields an empty attachment for them);
+ * - charset labels that contradict the bytes they label (a text part's `charset=`, encoded
+ *   words) are corrected, so the text is read as its bytes are (relabel.ts).
  * It also notes structural problems (no header block, unterminated multipart). One linear
  * scan over lines; the body is only copied when something has to change.
  */
@@ -51,6 +54,13 @@ export function normalizeRaw(raw: Buffer): NormalizedRaw {
   let openUu: { cteStart: number; cteEnd: number; bodyStart: number; eol: string } | null = null;
   let lastHeaderKey = '';
   const len = raw.length;
+  // Charset labels: each header field's range, the current block's start and Content-Type field,
+  // and the inline text parts with their body ranges.
+  const fields: Array<{ start: number; end: number; high: boolean }> = [];
+  let blockStart = 0;
+  let ctField: { start: number; end: number } | null = null;
+  let openText: TextPart | null = null;
+  const textParts: Array<TextPart & { bodyEnd: number }> = [];
 
   const endBlock = (bodyStart: number, eol: string): void => {
     if (firstBlock && blockLines === 0) problems.push('message has no header block');
@@ -62,6 +72,13 @@ export function normalizeRaw(raw: Buffer): NormalizedRaw {
     for (const m of blockText.matchAll(/=\?([\w.:+-]+)(?:\*[\w-]+)?\?[bq]\?/gi)) addDeclared(m[1]);
     const cte = /^content-transfer-encoding[ \t]*:[ \t]*([^\s;]+)/im.exec(blockText)?.[1]?.toLowerCase() ?? '';
     inHeader = false;
+    const attached = /^content-disposition[ \t]*:[ \t]*attachment/im.test(blockText) || /\b(?:file)?name\*?(?:0\*?)?[ \t]*=/i.test(blockText);
+    if ((ct === '' || ct === 'text/plain' || ct === 'text/html') && !attached && blockText.length < MAX_BLOCK_TEXT) {
+      const ctValue = /^content-type[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)/im.exec(blockText)?.[1] ?? '';
+      const charset = /;\s*charset\s*=\s*"?([^"\s;]+)/i.exec(ctValue)?.[1] ?? null;
+      openText = { blockStart, ctField, cte, charset, bodyStart, eol };
+    }
+    ctField = null;
     // A named text part marked inline is a file the sender attached (RFC 2183 allows inline
     // files); mailparser would merge it into the body and lose the name.
     if (dispLine && ct.startsWith('text/') && /^content-disposition[ \t]*:[ \t]*inline[\s\S]*?filename\*?(?:0\*?)?[ \t]*=/im.test(blockText)) {
@@ -87,6 +104,7 @@ export function normalizeRaw(raw: Buffer): NormalizedRaw {
       if (lineEnd === pos) {
         endBlock(next, eol || '\r\n');
       } else {
+        if (blockLines === 0) blockStart = pos;
         let high = false;
         for (let i = pos; i < lineEnd; i++) {
           if (raw[i] >= 0x80) {
@@ -104,6 +122,12 @@ export function normalizeRaw(raw: Buffer): NormalizedRaw {
           continue;
         }
         if (!continuation) lastHeaderKey = /^([^:\s]+)/.exec(text)?.[1]?.toLowerCase() ?? '';
+        const field = fields[fields.length - 1];
+        if (continuation && field !== undefined && field.end <= pos) {
+          field.end = lineEnd;
+          field.high ||= high;
+        } else fields.push({ start: pos, end: lineEnd, high });
+        if (lastHeaderKey === 'content-type') ctField = { start: continuation && ctField ? ctField.start : pos, end: lineEnd };
         if (lastHeaderKey === 'content-transfer-encoding' && !continuation) cteLine = { start: pos, end: next };
         if (lastHeaderKey === 'content-disposition' && !continuation) dispLine = { start: pos, end: lineEnd };
         if (high) highLines.push({ start: pos, end: lineEnd, eolLen: 0 });
@@ -120,6 +144,11 @@ export function normalizeRaw(raw: Buffer): NormalizedRaw {
         closing = true;
       }
       if (matched !== null) {
+        if (openText) {
+          const t: TextPart = openText;
+          textParts.push({ ...t, bodyEnd: pos });
+          openText = null;
+        }
         if (openUu) {
           const u: { cteStart: number; cteEnd: number; bodyStart: number; eol: string } = openUu;
           uuParts.push({ ...u, bodyEnd: pos });
@@ -132,6 +161,10 @@ export function normalizeRaw(raw: Buffer): NormalizedRaw {
     pos = next;
   }
   if (inHeader && firstBlock) endBlock(len, '\r\n');
+  if (openText) {
+    const t: TextPart = openText;
+    textParts.push({ ...t, bodyEnd: len });
+  }
   if (openUu) {
     const u: { cteStart: number; cteEnd: number; bodyStart: number; eol: string } = openUu;
     uuParts.push({ ...u, bodyEnd: len });
@@ -156,6 +189,7 @@ export function normalizeRaw(raw: Buffer): NormalizedRaw {
       }
     }
   }
+  relabelCharsets(raw, textParts, fields, replacements, problems);
   for (const d of dispFixes) {
     const line = raw.toString('latin1', d.start, d.end).replace(/inline/i, 'attachment');
     replacements.push({ start: d.start, end: d.end, bytes: Buffer.from(line, 'latin1') });
@@ -184,6 +218,49 @@ export function normalizeRaw(raw: Buffer): NormalizedRaw {
   pieces.push(raw.subarray(at));
   return { raw: Buffer.concat(pieces), problems, declaredCharsets: declared };
 }
+
+interface TextPart {
+  blockStart: number;
+  ctField: { start: number; end: number } | null;
+  cte: string;
+  charset: string | null;
+  bodyStart: number;
+  eol: string;
+}
+
+/** Text parts' charset parameters and encoded words whose labels contradict their bytes. */
+function relabelCharsets(
+  raw: Buffer,
+  textParts: ReadonlyArray<TextPart & { bodyEnd: number }>,
+  fields: ReadonlyArray<{ start: number; end: number; high: boolean }>,
+  replacements: Replacement[],
+  problems: string[],
+): void {
+  for (const part of textParts) {
+    const relabel = textPartRelabel(decodeTransfer(raw.subarray(part.bodyStart, part.bodyEnd), part.cte), part.charset);
+    if (!relabel) continue;
+    if (relabel.reason !== 'GB18030 is the superset of its label') {
+      problems.push(`text part ${part.charset ? `labelled ${part.charset}` : "without a charset"} holds ${relabel.reason}; read as ${relabel.charset}`);
+    }
+    if (part.ctField) {
+      const field = raw.toString('latin1', part.ctField.start, part.ctField.end);
+      replacements.push({ start: part.ctField.start, end: part.ctField.end, bytes: Buffer.from(withCharsetParam(field, relabel.charset), 'latin1') });
+    } else {
+      replacements.push({ start: part.blockStart, end: part.blockStart, bytes: Buffer.from(`Content-Type: text/plain; charset=${relabel.charset}${part.eol}`, 'latin1') });
+    }
+  }
+  for (const f of fields) {
+    // 8-bit fields are decoded whole by the header repair above; long ones are left alone.
+    if (f.high || f.end - f.start > MAX_FIELD_RELABEL || raw.indexOf('=?', f.start) < 0 || raw.indexOf('=?', f.start) >= f.end) continue;
+    const relabelled = relabelEncodedWords(raw.toString('latin1', f.start, f.end));
+    if (!relabelled) continue;
+    problems.push(`encoded words relabelled: ${relabelled.changes.join(', ')}`);
+    replacements.push({ start: f.start, end: f.end, bytes: Buffer.from(relabelled.text, 'latin1') });
+  }
+}
+
+/** Header fields longer than this are not searched for encoded words to relabel. */
+const MAX_FIELD_RELABEL = 16 * 1024;
 
 /**
  * Decodes a uuencoded body. MIME x-uuencode parts often omit the "begin 644 name" line and

@@ -18,18 +18,22 @@ import {
   scheduleNextUpdate,
   type Deadline,
 } from '../domain/sla/deadlines';
-import type { SlaBreach, SlaTarget, Ticket, TicketMessage } from '../domain/ticket';
-import { armTimer, type IngestDeps } from './ingest-email';
-import { withRetry } from './retry';
+import { planTimer } from '../domain/conversation';
+import type { PendingMail, SlaBreach, SlaTarget, Ticket } from '../domain/ticket';
+import { armBefore, armTimerRetrying, cancelReplaced, deliverOutbox, ownEntries } from './deliver';
+import type { IngestDeps } from './ingest-types';
 
 /**
  * A Scheduler timer fired (sla-breach or follow-up function). Scheduler fires at least once and
  * up to a minute late, and a ticket changes while its timer waits, so the use case re-reads the
  * ticket and acts only when the deadline the timer was armed for still is the ticket's nearest
- * one and its timer is still this one. The act is claimed with the ticket's optimistic version:
- * of two concurrent fires one save wins, the other re-reads and finds the deadline handled.
- * Mail is queued on the ticket with the claim and goes out after it (a lost race must not mail
- * twice; a crash after the claim leaves it queued for the redelivery); then the next deadline is armed.
+ * one and its timer is still this one.
+ *
+ * The act follows the one order of deliver.ts: decide (pure) -> create the next schedule ->
+ * commit the act, its mail queued in the outbox and the next schedule named, in one write
+ * conditioned on the ticket's version (of two concurrent fires one commit wins, the other
+ * re-reads and finds the deadline handled) -> send and record each queued mail -> delete the
+ * fired schedule (Scheduler deletes a fired one-time schedule too; this covers a re-armed one). A crash after the commit leaves the mail queued for the redelivery.
  */
 
 /** The payload `timerRequestFor` puts on every schedule. */
@@ -44,6 +48,9 @@ export interface TimerFireInput {
 }
 
 export type TimerDeps = Pick<IngestDeps, 'tickets' | 'mailer' | 'timers' | 'clock' | 'config' | 'sla'>;
+
+/** The delivery owning the mail a fired timer queues (outbox ids `timer:<schedule>#<n>`). */
+const ownerOf = (timer: string) => ({ prefix: queuePrefix(timer) });
 
 export type TimerAction =
   | 'warning'
@@ -103,16 +110,16 @@ export async function handleTimer(deps: TimerDeps, input: TimerFireInput): Promi
     let ticket = await deps.tickets.getTicket(input.ticketId);
     if (!ticket) return { ...base, outcome: 'skipped', reason: 'ticket not found', nextTimer: null };
     const now = deps.clock.now();
-    const queued = (ticket.outbox ?? []).filter((p) => p.id.startsWith(queuePrefix(input.timer)));
+    const queued = ownEntries(ticket, ownerOf(input.timer));
     if (queued.some((p) => p.leaseUntil !== undefined && Date.parse(p.leaseUntil) > now.getTime())) {
       return { ...base, outcome: 'skipped', reason: 'another delivery of this timer is sending its mail', nextTimer: ticket.timer?.name ?? null };
     }
     if (queued.length > 0) {
       // An earlier delivery claimed the act and crashed before its mail left: send it now.
-      const flushed = await flush(deps, ticket, input, now, true);
+      const flushed = await deliverOutbox(deps, ticket, ownerOf(input.timer));
       ticket = flushed.ticket;
       base.notified.push(...flushed.notified);
-      base.failed.push(...flushed.failed);
+      base.failed.push(...flushed.refused);
     }
     if (ticket.timer?.name !== input.timer) {
       // Someone re-armed the ticket since: that newer timer owns its nearest deadline.
@@ -129,35 +136,39 @@ export async function handleTimer(deps: TimerDeps, input: TimerFireInput): Promi
     // The mail is queued on the ticket in the same write that claims the act (transactional
     // outbox): a crash after the claim leaves it there for the redelivery, never lost.
     const leaseUntil = new Date(now.getTime() + SEND_LEASE_MS).toISOString();
-    const claimed: Ticket = {
-      ...plan.ticket,
-      outbox: [
-        ...(plan.ticket.outbox ?? []),
-        ...plan.notices.map((n, i) => ({
-          id: `${queuePrefix(input.timer)}${i + 1}`,
-          kind: 'notification' as const,
-          mail: n.mail,
-          meta: { ...n.meta, audience: n.audience },
-          leaseUntil,
-        })),
-      ],
-    };
-    try {
-      await deps.tickets.saveTicket(claimed);
-    } catch (error) {
-      if (error instanceof ConcurrentModificationError && attempt < MAX_ATTEMPTS) continue;
-      throw error;
+    const queue: PendingMail[] = plan.notices.map((n, i) => ({
+      id: `${queuePrefix(input.timer)}${i + 1}`,
+      kind: 'notification' as const,
+      mail: n.mail,
+      meta: { ...n.meta, audience: n.audience },
+      leaseUntil,
+    }));
+    const timer = planTimer(ticket.timer, deps.sla.nextTimer(plan.ticket, now));
+    const claimed: Ticket = { ...plan.ticket, outbox: [...(plan.ticket.outbox ?? []), ...queue], timer: timer.timer };
+    await armBefore(deps, timer.arm);
+    // A transient failure fails the invocation: if the act did land, its queued mail is leased
+    // to no one but the redelivery, which sends it once the lease ran out.
+    const committed = await deps.tickets.commit({ ticket: { write: 'save', ticket: claimed } });
+    if (!committed.ok) {
+      // The schedule just armed is nobody's unless the winner armed the same name (same version read).
+      if (timer.arm) {
+        const fresh = await deps.tickets.getTicket(ticket.id);
+        if (fresh?.timer?.name !== timer.arm.name) await deps.timers.cancel(timer.arm.name);
+      }
+      if (committed.conflict === 'version' && attempt < MAX_ATTEMPTS) continue;
+      throw new ConcurrentModificationError(`ticket ${ticket.id}: timer ${input.timer} could not claim its act (${committed.conflict})`);
     }
-    const { ticket: sent, notified, failed } = await flush(deps, claimed, input, now, false);
-    const next = await rearm(deps, sent, input.timer);
+    const { notified, refused } = await deliverOutbox(deps, claimed, ownerOf(input.timer));
+    // Last, as Scheduler deletes a one-time schedule once its target took the event.
+    await cancelReplaced(deps, timer.replaced, timer.timer);
     return {
       ...base,
       outcome: 'acted',
       action: plan.action,
       ...(plan.breach ? { breach: plan.breach } : {}),
       notified,
-      failed,
-      nextTimer: next,
+      failed: refused,
+      nextTimer: timer.timer?.name ?? null,
     };
   }
 }
@@ -287,96 +298,10 @@ async function lastUpdateNotice(deps: TimerDeps, ticketId: string): Promise<stri
 }
 
 /**
- * Sends the mail the fired timer queued on the ticket and stores each as an outbound
- * `notification`, then takes it off the outbox. A mail that fails is stored with its error
- * rather than failing the invocation: the act is already claimed, and a retry would not send
- * it either. On a redelivery (`recovering`) mail already stored is not sent again.
- */
-async function flush(
-  deps: TimerDeps,
-  ticket: Ticket,
-  input: TimerFireInput,
-  now: Date,
-  recovering: boolean,
-): Promise<{ ticket: Ticket; notified: string[]; failed: string[] }> {
-  const prefix = queuePrefix(input.timer);
-  const queued = (ticket.outbox ?? []).filter((p) => p.id.startsWith(prefix));
-  const notified: string[] = [];
-  const failed: string[] = [];
-  if (queued.length === 0) return { ticket, notified, failed };
-  const stored = recovering ? new Set((await deps.tickets.listMessages(ticket.id)).map((m) => m.key)) : new Set<string>();
-  for (const entry of queued) {
-    const key = `timer-${input.timer}-${entry.id.slice(prefix.length)}`;
-    if (stored.has(key)) continue;
-    const { audience, ...meta } = entry.meta ?? {};
-    const recipients = entry.mail.to.map((a) => a.address);
-    let sent: { sesMessageId: string; messageId: string } | null = null;
-    let sendError: string | null = null;
-    try {
-      sent = await withRetry(() => deps.mailer.send(entry.mail));
-      notified.push(...recipients);
-    } catch (error) {
-      sendError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      failed.push(...recipients);
-    }
-    const record: TicketMessage = {
-      ticketId: ticket.id,
-      key,
-      at: now.toISOString(),
-      direction: 'outbound',
-      kind: 'notification',
-      from: entry.mail.from,
-      to: entry.mail.to,
-      cc: entry.mail.cc ?? [],
-      subject: entry.mail.subject,
-      text: entry.mail.text,
-      textKey: null,
-      messageId: sent?.messageId ?? null,
-      sesMessageId: sent?.sesMessageId ?? null,
-      rawKey: null,
-      attachments: [],
-      meta: { ...meta, audience, ...(sendError ? { sendError } : {}) },
-    };
-    await withRetry(async () => {
-      await deps.tickets.appendMessage(record);
-      // Customers answer reminders: their reply must thread onto this ticket.
-      if (sent && audience === 'customer') await deps.tickets.indexMessageIds(ticket.id, [sent.messageId]);
-    });
-  }
-  let current = ticket;
-  for (let attempt = 1; ; attempt += 1) {
-    const updated: Ticket = {
-      ...current,
-      version: current.version + 1,
-      outbox: (current.outbox ?? []).filter((p) => !p.id.startsWith(prefix)),
-    };
-    try {
-      await deps.tickets.saveTicket(updated);
-      return { ticket: updated, notified, failed };
-    } catch (error) {
-      if (!(error instanceof ConcurrentModificationError) || attempt >= MAX_ATTEMPTS) throw error;
-      const fresh = await deps.tickets.getTicket(ticket.id);
-      if (!fresh) throw error;
-      current = fresh;
-    }
-  }
-}
-
-/**
  * Arms the ticket's next deadline unless someone else re-armed it meanwhile (the ticket then
  * names a timer other than the one that fired).
  */
 async function rearm(deps: TimerDeps, ticket: Ticket, fired: string): Promise<string | null> {
-  let current = ticket;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const armed = await armTimer(deps, current);
-      return armed.timer?.name ?? null;
-    } catch (error) {
-      if (!(error instanceof ConcurrentModificationError) || attempt >= MAX_ATTEMPTS) throw error;
-      const fresh = await deps.tickets.getTicket(ticket.id);
-      if (!fresh || fresh.timer?.name !== fired) return fresh?.timer?.name ?? null;
-      current = fresh;
-    }
-  }
+  const armed = await armTimerRetrying(deps, ticket, (fresh) => fresh.timer?.name === fired);
+  return armed.timer?.name ?? null;
 }

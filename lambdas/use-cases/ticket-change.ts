@@ -1,19 +1,12 @@
 import { isAgentAddress } from '../domain/agents';
+import type { ConversationContext } from '../domain/conversation';
 import { conversationRecipients, type ConversationRecipients, type DeskSender } from '../domain/outbound';
-import type { OutboundMail } from '../domain/ports';
 import { makeReplyToken } from '../domain/reply-token';
-import type { MessageKind, Ticket } from '../domain/ticket';
+import type { Ticket } from '../domain/ticket';
 import type { RuntimeConfig } from './runtime-config';
+import type { SlaService } from './sla-service';
 
-/** What a message does to the ticket it joins, decided purely from the ticket as stored. */
-export interface TicketChange {
-  ticket: Ticket;
-  /** Mail the change causes, saved on the ticket with it and sent after. */
-  mails: Array<{ kind: MessageKind; mail: OutboundMail }>;
-  /** Kind and facts of the stored inbound message. */
-  kind: MessageKind;
-  meta?: Record<string, unknown>;
-}
+export type { TicketChange } from '../domain/conversation';
 
 type DeskDeps = { config: RuntimeConfig; replyTokenSecret: string };
 
@@ -32,4 +25,18 @@ export function recipientsOf(deps: DeskDeps, ticket: Ticket): ConversationRecipi
     supportAddresses: deps.config.supportAddresses,
     isAgent: (a) => isAgentAddress(deps.config.agents, a),
   });
+}
+
+/** The desk and the moment, as the pure conversation decisions need them. */
+export function conversationContext(deps: DeskDeps & { sla: Pick<SlaService, 'policyFor'> }, now: Date): ConversationContext {
+  return {
+    now,
+    supportAddresses: deps.config.supportAddresses,
+    agents: deps.config.agents,
+    reopenWindowDays: deps.config.reopenWindowDays,
+    warningFraction: deps.config.warningFraction,
+    policyFor: (account, aroundTheClock) => deps.sla.policyFor(account, aroundTheClock),
+    recipients: (ticket) => recipientsOf(deps, ticket),
+    sender: (ticket) => deskSender(deps, ticket),
+  };
 }

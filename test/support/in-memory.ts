@@ -53,8 +53,8 @@ export class InMemoryTicketRepository implements TicketRepository {
 
   /** Checks every condition first, then applies every write: all or nothing, like TransactWriteItems. */
   public async commit(c: IngestCommit): Promise<CommitResult> {
-    const record = this.ledger.records.get(c.ledger.key);
-    if (!record || record.steps.includes(c.ledger.step)) return { ok: false, conflict: 'done', record: record ? clone(record) : null };
+    const record = c.ledger ? this.ledger.records.get(c.ledger.key) : undefined;
+    if (c.ledger && (!record || record.steps.includes(c.ledger.step))) return { ok: false, conflict: 'done', record: record ? clone(record) : null };
     if (c.ticket?.write === 'create') {
       if (!c.ticket.numberReserved && this.counter !== c.ticket.ticket.number - 1) return { ok: false, conflict: 'number', current: this.counter };
       if (this.tickets.has(c.ticket.ticket.id)) return { ok: false, conflict: 'version' };
@@ -68,15 +68,18 @@ export class InMemoryTicketRepository implements TicketRepository {
     if (c.ticket?.write === 'create' && !c.ticket.numberReserved) this.counter = c.ticket.ticket.number;
     if (c.ticket) this.tickets.set(c.ticket.ticket.id, clone(c.ticket.ticket));
     for (const m of c.messages ?? []) this.storeMessage(m);
-    this.mapIds(c.ledger.ticketId, c.messageIds ?? []);
+    const mapTo = c.ticket?.ticket.id ?? c.ledger?.ticketId ?? null;
+    if (mapTo !== null) this.mapIds(mapTo, c.messageIds ?? []);
     for (const t of c.throttles ?? []) this.counters.add(t.key, t.expiresAt);
-    record.ticketId = c.ledger.ticketId;
-    for (const step of [c.ledger.step, ...(c.ledger.steps ?? [])]) if (!record.steps.includes(step)) record.steps.push(step);
-    if (c.ledger.complete) {
-      record.state = 'done';
-      record.outcome = c.ledger.complete;
-      record.reason = null;
-      record.leaseUntil = null;
+    if (c.ledger && record) {
+      record.ticketId = c.ledger.ticketId;
+      for (const step of [c.ledger.step, ...(c.ledger.steps ?? [])]) if (!record.steps.includes(step)) record.steps.push(step);
+      if (c.ledger.complete) {
+        record.state = 'done';
+        record.outcome = c.ledger.complete;
+        record.reason = null;
+        record.leaseUntil = null;
+      }
     }
     return { ok: true };
   }

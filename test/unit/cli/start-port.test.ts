@@ -31,13 +31,16 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 it('sesdesk start on a taken --smtp-port fails (exit 1) with one line that names the flag, and starts nothing', async () => {
-  expect(await main(['node', 'sesdesk', 'start', '--smtp-port', String(port), '--data-dir', dir])).toBe(1);
+  expect(await main(['node', 'sesdesk', 'start', '--smtp-port', String(port), '--desk-port', '0', '--data-dir', dir])).toBe(1);
   expect(err).toBe(
     `sesdesk: the SMTP port ${port} on 127.0.0.1 is already in use (another sesdesk start?): choose another with --smtp-port, e.g. --smtp-port ${port + 1}\n`,
   );
   // Nothing was started: no stack info, no DynamoDB Local data.
   expect(existsSync(join(dir, 'stack.json'))).toBe(false);
   expect(existsSync(join(dir, 'dynamodb'))).toBe(false);
+  err = '';
+  expect(await main(['node', 'sesdesk', 'start', '--smtp-port', '0', '--desk-port', String(port), '--data-dir', dir])).toBe(1);
+  expect(err).toBe(`sesdesk: the desk page port ${port} on 127.0.0.1 is already in use (another sesdesk start?): choose another with --desk-port, e.g. --desk-port ${port + 1}\n`);
 });
 
 it('the SMTP listener itself reports a port taken meanwhile as PortInUseError', async () => {

@@ -1,5 +1,5 @@
 import { failOnce, recordCalls, siteName, type CallSite, type FaultMode } from '../../support/faults';
-import { deliverUntilDone, invariants, invoke, makeDesk, outcome, ports, scenarios, type Scenario } from './world';
+import { deliverUntilDone, guardSends, invariants, invoke, makeDesk, outcome, ports, scenarios, type Scenario } from './world';
 
 /**
  * Issue 7, reliability 1: every external call the ingest and timer paths make fails once, and
@@ -20,12 +20,15 @@ async function baseline(scenario: Scenario): Promise<Baseline> {
   const desk = makeDesk();
   const delivery = await scenario.setup(desk);
   const before = desk.mailer.sent.length;
+  const guard = guardSends(desk);
   const recorder = recordCalls(ports(desk));
   try {
     await invoke(desk, delivery);
   } finally {
     recorder.stop();
+    guard.stop();
   }
+  expect(guard.violations).toEqual([]);
   expect(await invariants(desk)).toEqual([]);
   return { sites: recorder.calls, expected: await outcome(desk, before) };
 }
@@ -35,6 +38,7 @@ async function faulted(scenario: Scenario, site: CallSite, mode: FaultMode, base
   const desk = makeDesk();
   const delivery = await scenario.setup(desk);
   const before = desk.mailer.sent.length;
+  const guard = guardSends(desk);
   const target = ports(desk)[site.port] as Record<string, unknown>;
   const fault = failOnce(target, site.method as never, site.nth, mode);
   const problems: string[] = [];
@@ -44,7 +48,9 @@ async function faulted(scenario: Scenario, site: CallSite, mode: FaultMode, base
     problems.push(`not finished after retries: ${(error as Error).message}`);
   } finally {
     fault.restore();
+    guard.stop();
   }
+  problems.push(...guard.violations);
   if (!fault.fired) problems.push('the fault never fired: the call sequence changed');
   const expected = structuredClone(base.expected);
   // SES has no idempotency key: when a send went out but its answer was lost, the retry sends

@@ -192,3 +192,27 @@ export async function invariants(desk: Desk): Promise<string[]> {
 }
 
 export { makeDesk };
+
+/**
+ * Watches every send of the desk's mailer: at the moment a mail leaves, the ticket it speaks of
+ * (X-Sesdesk-Ticket) must be committed with that very mail in its outbox, and a mail speaking
+ * of no ticket (a refusal) must be decided on its ledger record. Returns the violations seen.
+ */
+export function guardSends(desk: Desk): { violations: string[]; stop(): void } {
+  const violations: string[] = [];
+  const original = desk.mailer.send.bind(desk.mailer);
+  desk.mailer.send = async (mail) => {
+    const ticketId = Object.entries(mail.headers ?? {}).find(([k]) => k.toLowerCase() === 'x-sesdesk-ticket')?.[1];
+    if (ticketId) {
+      const stored = desk.tickets.tickets.get(ticketId);
+      if (!stored) violations.push(`mail "${mail.subject}" sent for ${ticketId}, which is not committed`);
+      else if (!(stored.outbox ?? []).some((p) => p.mail.subject === mail.subject && p.mail.text === mail.text)) {
+        violations.push(`mail "${mail.subject}" sent for ${ticketId} but not in its committed outbox`);
+      }
+    } else if (![...desk.ledger.records.values()].some((r) => r.state === 'processing' && r.steps.includes('refusal'))) {
+      violations.push(`mail "${mail.subject}" about no ticket sent without a decided refusal`);
+    }
+    return original(mail);
+  };
+  return { violations, stop: () => { delete (desk.mailer as Partial<typeof desk.mailer>).send; } };
+}

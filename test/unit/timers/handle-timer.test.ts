@@ -1,6 +1,7 @@
 import { applyStatusChange, recordAgentReply } from '../../../lambdas/domain/sla/deadlines';
 import { LOOP_HEADER } from '../../../lambdas/domain/outbound';
 import { handleTimer } from '../../../lambdas/use-cases/handle-timer';
+import { InvalidInputError } from '../../../lambdas/domain/errors';
 import { change, firePending, mailsTo, openTicket, pendingPayload, ticketOf, world, type TimerWorld } from './fixtures';
 
 // Wednesday 2026-11-18 10:00 UTC = 11:00 Berlin, inside the platform desk's business hours.
@@ -97,16 +98,17 @@ describe('SLA timers of a critical ticket (platform: 15m first response, 4h reso
       }
       return ticket;
     };
-    const save = w.tickets.saveTicket.bind(w.tickets);
+    const commit = w.tickets.commit.bind(w.tickets);
     const conflicts: string[] = [];
-    w.tickets.saveTicket = async (ticket) => save(ticket).catch((error: Error) => {
-      conflicts.push(error.name);
-      throw error;
-    });
+    w.tickets.commit = async (c) => {
+      const result = await commit(c);
+      if (!result.ok) conflicts.push(result.conflict);
+      return result;
+    };
     const results = await Promise.all([handleTimer(w, payload), handleTimer(w, payload), handleTimer(w, payload)]);
     // Two lost claims (and maybe lost re-arm races, which re-read and stop).
     expect(conflicts.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(conflicts)).toEqual(new Set(['ConcurrentModificationError']));
+    expect(new Set(conflicts)).toEqual(new Set(['version']));
     expect(results.filter((r) => r.outcome === 'acted')).toHaveLength(1);
     const after = await ticketOf(w, t.id);
     expect(after.tier).toBe(2);
@@ -271,13 +273,14 @@ describe('a mail that cannot be sent', () => {
   it('is stored on the ticket with its error; the act stands and the next deadline is armed', async () => {
     const w = world(T0);
     const t = await openTicket(w);
+    // What SesMailer makes of SES's MessageRejected: a refusal, final for this mail.
     w.mailer.send = async () => {
-      throw new Error('SES said no');
+      throw new InvalidInputError('ses send: MessageRejected: SES said no');
     };
     const { result } = await firePending(w, t.id);
     expect(result).toMatchObject({ outcome: 'acted', action: 'warning', notified: [], failed: ['tier1@example.com'] });
     const [note] = await w.tickets.listMessages(t.id);
-    expect(note.meta).toMatchObject({ action: 'warning', sendError: 'Error: SES said no' });
+    expect(note.meta).toMatchObject({ action: 'warning', sendError: 'InvalidInputError: ses send: MessageRejected: SES said no' });
     expect((await ticketOf(w, t.id)).timer?.kind).toBe('breach');
   });
 });
