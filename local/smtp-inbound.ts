@@ -124,13 +124,18 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
       );
     },
   });
-  server.on('error', (err) => logger.error('smtp-inbound: server error', err));
+  // A failure to listen is the caller's to report (it rejects below); later errors are logged.
+  let listening = false;
+  server.on('error', (err) => {
+    if (listening) logger.error('smtp-inbound: server error', err);
+  });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => reject(portError(err, host, options.port ?? 2525));
     server.server.once('error', onError);
     server.listen(options.port ?? 2525, host, () => {
       server.server.removeListener('error', onError);
+      listening = true;
       resolve();
     });
   });

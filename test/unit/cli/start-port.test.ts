@@ -43,8 +43,10 @@ it('sesdesk start on a taken --smtp-port fails (exit 1) with one line that names
   expect(err).toBe(`sesdesk: the desk page port ${port} on 127.0.0.1 is already in use (another sesdesk start?): choose another with --desk-port, e.g. --desk-port ${port + 1}\n`);
 });
 
-it('the SMTP listener itself reports a port taken meanwhile as PortInUseError', async () => {
+it('the SMTP listener itself reports a port taken meanwhile as PortInUseError, and only that way (no log line)', async () => {
   const s3 = new S3Client({ region: 'us-east-1' });
+  const logged: unknown[] = [];
+  const logger = { error: (...args: unknown[]) => void logged.push(args) };
   try {
     const started = startSmtpInbound({
       host: '127.0.0.1',
@@ -54,9 +56,11 @@ it('the SMTP listener itself reports a port taken meanwhile as PortInUseError', 
       inboundPrefix: 'inbound/',
       region: 'us-east-1',
       onMessage: async () => undefined,
+      logger,
     });
     await expect(started).rejects.toBeInstanceOf(PortInUseError);
     await expect(started).rejects.toMatchObject({ host: '127.0.0.1', port });
+    expect(logged).toEqual([]);
   } finally {
     s3.destroy();
   }
