@@ -31,6 +31,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/start')).registerStart,
   },
   {
+    name: 'desk',
+    term: 'desk [options]',
+    summary: 'serve the desk page (queue, tickets, SLA report) of a deployed region on localhost, read-only',
+    load: async () => (await import('./commands/desk')).registerDesk,
+  },
+  {
     name: 'send',
     term: 'send [options] <files...>',
     summary: 'deliver .eml files over SMTP to the running local stack and print each outcome',

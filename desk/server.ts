@@ -55,6 +55,8 @@ export function createDeskApp(source: DeskSource, options: DeskAppOptions = { al
       referrerPolicy: 'no-referrer',
       xFrameOptions: 'DENY',
       strictTransportSecurity: false,
+      // Downloads set their own, stricter policy (sandbox): keep it.
+      overwrite: false,
     }),
   );
   app.use('*', async (c, next) => {

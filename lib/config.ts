@@ -5,6 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { ConfigError, formatZodError } from '../lambdas/domain/config-error';
 import { deskNames, ENVIRONMENT_MAX_LENGTH, ENVIRONMENT_PATTERN, type DeskNames } from './names';
+import { ticketPrefixForRegion } from './names';
 import { isSesReceivingRegion, SES_RECEIVING_REGIONS, type SesReceivingRegion } from './ses-receiving-regions';
 
 /** The cdk.json context key holding the deploy config. */
@@ -200,11 +201,7 @@ export interface LoadOptions {
 
 const REPO_ROOT = resolve(__dirname, '..');
 
-/** us-east-1 -> USE1, eu-west-1 -> EUW1, ap-southeast-2 -> APS2. */
-export function ticketPrefixForRegion(region: string): string {
-  const [area, direction, number] = region.split('-');
-  return `${area}${direction?.charAt(0) ?? ''}${number ?? ''}`.toUpperCase();
-}
+export { ticketPrefixForRegion };
 
 /**
  * Parses the `sesdesk` context of cdk.json (or any object of that shape), reads the policy and

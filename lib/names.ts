@@ -108,3 +108,9 @@ export function statelessStackName(region: string, environment?: string): string
 export function exportName(region: string, output: OutputKey, environment?: string): string {
   return deskNames({ region, environment }).exportName(output);
 }
+
+/** The default ticket id prefix of a region: us-east-1 -> USE1, eu-west-1 -> EUW1, ap-southeast-2 -> APS2. */
+export function ticketPrefixForRegion(region: string): string {
+  const [area, direction, number] = region.split('-');
+  return `${area}${direction?.charAt(0) ?? ''}${number ?? ''}`.toUpperCase();
+}
